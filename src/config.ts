@@ -1,0 +1,66 @@
+// The one place that reads the environment. Every process validates it at start
+// and stops with a message naming each wrong variable and what it expects.
+import { availableParallelism } from 'node:os';
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+
+const Url = (description: string) => Type.String({ pattern: '^https?://[^\\s]+$', description });
+const Port = (fallback: number, description: string) =>
+  Type.Integer({ minimum: 1, maximum: 65535, default: fallback, description });
+
+export const ConfigSchema = Type.Object({
+  DATABASE_URL: Type.String({
+    pattern: '^postgres(ql)?://',
+    description: 'PostgreSQL connection URL, e.g. postgresql://user:pass@host:5432/db',
+  }),
+  AWS_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'AWS region, e.g. eu-west-1' }),
+  AWS_ENDPOINT_URL: Type.Optional(Url('S3/SQS endpoint of an emulator or LocalStack, e.g. http://127.0.0.1:4566; unset on AWS')),
+  AWS_ENDPOINT_URL_SES: Type.Optional(Url('SES endpoint of an emulator, e.g. http://127.0.0.1:8005; unset on AWS')),
+  S3_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' }),
+  SQS_QUEUE_URL: Url('URL of the SQS conversion queue'),
+  SQS_DLQ_URL: Url('URL of the SQS dead-letter queue of the conversion queue'),
+  SES_FROM: Type.String({ pattern: '^[^@\\s]+@[^@\\s]+$', description: 'sender address of notification emails, e.g. noreply@example.com' }),
+  JWT_SECRET: Type.String({ minLength: 32, description: 'secret that signs login tokens, at least 32 characters (e.g. `openssl rand -hex 32`)' }),
+  JWT_EXPIRES_IN: Type.String({ pattern: '^[1-9][0-9]*[smhd]$', default: '1h', description: 'token lifetime: a number and s, m, h or d, e.g. 1h' }),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the web process binds (0.0.0.0 in containers)' }),
+  PORT: Port(3000, 'TCP port of the web process'),
+  MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 1024 ** 3, description: 'largest accepted upload in bytes' }),
+  WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism(), description: 'conversions one worker runs at once' }),
+  WORKER_PORT: Port(9100, 'TCP port of the worker health and metrics endpoint'),
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://[^\\s]+[^/]$', default: 'http://localhost:8080', description: 'public URL of the service without a trailing slash, used in email links' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {
+    default: 'info',
+    description: 'one of fatal, error, warn, info, debug, trace, silent',
+  }),
+  FFMPEG_PATH: Type.Optional(Type.String({ minLength: 1, description: 'path of the ffmpeg binary' })),
+  FFPROBE_PATH: Type.Optional(Type.String({ minLength: 1, description: 'path of the ffprobe binary' })),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const properties = ConfigSchema.properties as Record<string, { description?: string }>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const name of Object.keys(properties)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const config = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const problems = [...Value.Errors(ConfigSchema, config)].flatMap((error) => {
+    if (error.keyword === 'required') {
+      const missing = (error.params as { requiredProperties: string[] }).requiredProperties;
+      return missing.map((name) => `${name} is not set: expected ${properties[name]?.description}`);
+    }
+    const name = error.instancePath.split('/')[1];
+    if (!name || error.instancePath.split('/').length > 2) return []; // union members repeat the top-level error
+    // The value is not echoed: it may be a secret.
+    return [`${name} is invalid: expected ${properties[name]?.description}`];
+  });
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${[...new Set(problems)].join('\n  ')}`);
+  return config as Config;
+}

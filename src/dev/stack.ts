@@ -1,0 +1,112 @@
+// The embedded stack: services (services.ts), migrations, two web processes,
+// one worker and nginx, each started here and stopped here.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { migrate } from '../db/migrate.ts';
+import { findNginx, startNginx } from './nginx.ts';
+import { createResources, EMULATOR_CREDENTIALS, ensureDatabase, startEmbeddedPostgres, startEmulators, type Stop } from './services.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export interface StackPorts {
+  web: number[];
+  nginx: number;
+  worker: number;
+  s3: number;
+  ses: number;
+  postgres: number;
+}
+
+export const DEV_PORTS: StackPorts = { web: [3000, 3001], nginx: 8080, worker: 9100, s3: 4566, ses: 8005, postgres: 54320 };
+
+export interface StackOptions {
+  env: NodeJS.ProcessEnv;
+  ports?: StackPorts;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  urls: Record<string, string>;
+  env: NodeJS.ProcessEnv;
+  stop: Stop;
+}
+
+function prefixLines(stream: NodeJS.ReadableStream | null, label: string, log: (line: string) => void) {
+  if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`));
+}
+
+function startChild(script: string, env: NodeJS.ProcessEnv, label: string, log: (line: string) => void): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  prefixLines(child.stdout, label, log);
+  prefixLines(child.stderr, label, log);
+  return child;
+}
+
+async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function waitForHealth(url: string, child: ChildProcess, label: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${label} exited with code ${child.exitCode} while starting; see its log above`);
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await sleep(50);
+  }
+  throw new Error(`${label} did not answer ${url} within 30 s`);
+}
+
+export async function startStack({ env, ports = DEV_PORTS, log = console.log }: StackOptions): Promise<Stack> {
+  const stops: Stop[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((error: Error) => log(`stopping: ${error.message}`));
+  };
+  try {
+    const childEnv: NodeJS.ProcessEnv = { ...env, WORKER_PORT: String(ports.worker), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    if (!env.DATABASE_URL) {
+      const pg = await startEmbeddedPostgres(`${ROOT}.data/postgres`, ports.postgres);
+      stops.push(pg.stop);
+      childEnv.DATABASE_URL = await ensureDatabase(pg.url, 'conversions');
+    }
+    if (!env.AWS_ENDPOINT_URL) {
+      const emulators = await startEmulators(ports.s3, ports.ses);
+      stops.push(emulators.stop);
+      Object.assign(childEnv, EMULATOR_CREDENTIALS, { AWS_ENDPOINT_URL: emulators.endpoint, AWS_ENDPOINT_URL_SES: emulators.sesEndpoint });
+      Object.assign(childEnv, await createResources(emulators.endpoint, env.AWS_REGION ?? 'us-east-1', 'cct'));
+      childEnv.SES_FROM ??= 'noreply@cloud-conversion.test';
+    }
+    // Dev only: a fresh signing secret each start (tokens do not outlive the stack).
+    childEnv.JWT_SECRET ??= randomBytes(32).toString('hex');
+    childEnv.PUBLIC_BASE_URL ??= `http://127.0.0.1:${ports.nginx}`;
+    await migrate(childEnv.DATABASE_URL!);
+
+    const children: Array<{ child: ChildProcess; health: string; label: string }> = [];
+    for (const port of ports.web) {
+      const label = `web:${port}`;
+      children.push({ child: startChild('src/web/server.ts', { ...childEnv, PORT: String(port) }, label, log), health: `http://127.0.0.1:${port}/health`, label });
+    }
+    children.push({ child: startChild('src/worker/main.ts', childEnv, 'worker', log), health: `http://127.0.0.1:${ports.worker}/health`, label: 'worker' });
+    stops.push(() => Promise.all(children.map(({ child }) => stopChild(child))).then(() => undefined));
+    await Promise.all(children.map(({ child, health, label }) => waitForHealth(health, child, label)));
+
+    const urls: Record<string, string> = Object.fromEntries(ports.web.map((port) => [`web:${port}`, `http://127.0.0.1:${port}`]));
+    urls.worker = `http://127.0.0.1:${ports.worker}/metrics`;
+    const nginx = findNginx();
+    if (nginx) {
+      const front = await startNginx(nginx, ports.web.map((p) => `127.0.0.1:${p}`), ports.nginx, Number(childEnv.MAX_UPLOAD_BYTES ?? 1024 ** 3));
+      stops.push(front.stop);
+      urls.nginx = front.url;
+    }
+    if (!env.AWS_ENDPOINT_URL) urls.emails = `${childEnv.AWS_ENDPOINT_URL_SES}/store`;
+    return { urls, env: childEnv, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

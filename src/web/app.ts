@@ -1,0 +1,39 @@
+// Assembles the web application from its plugins; knows nothing about process start or exit.
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify from 'fastify';
+import type { Config } from '../config.ts';
+import { loggerOptions } from '../logger.ts';
+import configPlugin from './plugins/config.ts';
+import database from './plugins/database.ts';
+import queue from './plugins/queue.ts';
+import storage from './plugins/storage.ts';
+import health from './routes/health.ts';
+
+/** Proxies we trust for X-Forwarded-*: loopback and private networks (nginx, the ALB), never the open internet. */
+const TRUSTED_PROXIES = ['127.0.0.0/8', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
+export async function buildApp(config: Config, options: { logger?: boolean } = {}) {
+  const app = Fastify({
+    logger: options.logger === false ? false : loggerOptions(config),
+    trustProxy: TRUSTED_PROXIES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(configPlugin, { config });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Cloud Conversion Tool', version: '1.0.0', description: 'Upload audio, name a format, download the result.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(database);
+  await app.register(storage);
+  await app.register(queue);
+  await app.register(health);
+  return app;
+}

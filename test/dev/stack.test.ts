@@ -1,0 +1,31 @@
+import t from 'tap';
+import { startStack } from '../../src/dev/stack.ts';
+import { findNginx } from '../../src/dev/nginx.ts';
+import { freePorts, isListening } from '../helpers/ports.ts';
+
+t.test('the embedded stack boots everything, answers through nginx, and leaves nothing behind', async (t) => {
+  const [web1, web2, nginx, worker, s3, ses] = (await freePorts(6)) as [number, number, number, number, number, number];
+  const ports = { web: [web1, web2], nginx, worker, s3, ses, postgres: 0 };
+  // Only the database comes from the run; the stack starts its own emulators.
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'warn' };
+  const lines: string[] = [];
+  const stack = await startStack({ env, ports, log: (line) => lines.push(line) });
+  let stopped = false;
+  t.teardown(() => (stopped ? undefined : stack.stop()));
+
+  for (const port of [web1, web2]) {
+    t.same(await (await fetch(`http://127.0.0.1:${port}/health`)).json(), { status: 'ok' }, `web on ${port} is alive`);
+  }
+  t.equal((await fetch(`http://127.0.0.1:${worker}/health`)).status, 200, 'worker is alive');
+  if (findNginx()) {
+    const ready = await fetch(`http://127.0.0.1:${nginx}/ready`);
+    t.equal(ready.status, 200, 'ready through nginx');
+    t.same(await ready.json(), { status: 'ready', checks: { database: 'ok', storage: 'ok', queue: 'ok' } });
+  }
+  t.equal((await fetch(`${stack.env.AWS_ENDPOINT_URL_SES}/store`)).status, 200, 'SES store reachable');
+  t.equal(stack.urls[`web:${web1}`], `http://127.0.0.1:${web1}`);
+
+  await stack.stop();
+  stopped = true;
+  for (const port of [web1, web2, nginx, worker, s3, ses]) t.notOk(await isListening(port), `port ${port} closed`);
+});
