@@ -25,6 +25,8 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'address the web process binds (0.0.0.0 in containers)' }),
   PORT: Port(3000, 'TCP port of the web process'),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 1024 ** 3, description: 'largest accepted upload in bytes' }),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200, description: 'requests one client address may make per minute to one web process' }),
+  AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 10, description: 'sign-up and login attempts one client address may make per minute to one web process' }),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism(), description: 'conversions one worker runs at once' }),
   WORKER_PORT: Port(9100, 'TCP port of the worker health and metrics endpoint'),
   PUBLIC_BASE_URL: Type.String({ pattern: '^https?://[^\\s]+[^/]$', default: 'http://localhost:8080', description: 'public URL of the service without a trailing slash, used in email links' }),

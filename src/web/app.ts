@@ -3,14 +3,23 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import type { Config } from '../config.ts';
 import { loggerOptions } from '../logger.ts';
+import { errorHandler } from './errors.ts';
+import auth from './plugins/auth.ts';
 import configPlugin from './plugins/config.ts';
 import database from './plugins/database.ts';
 import queue from './plugins/queue.ts';
 import storage from './plugins/storage.ts';
+import authRoutes from './routes/auth.ts';
+import downloads from './routes/downloads.ts';
 import health from './routes/health.ts';
+import tasks from './routes/tasks.ts';
+import upload from './routes/upload.ts';
+import { ErrorSchema } from './schemas.ts';
+import { TaskSchema } from './task-view.ts';
 
 /** Proxies we trust for X-Forwarded-*: loopback and private networks (nginx, the ALB), never the open internet. */
 const TRUSTED_PROXIES = ['127.0.0.0/8', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
@@ -23,7 +32,12 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     genReqId: () => randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setErrorHandler(errorHandler);
+  app.addSchema(ErrorSchema);
+  app.addSchema(TaskSchema);
   await app.register(configPlugin, { config });
+  // Per client address and process; behind a load balancer the effective limit is this times the instance count.
+  await app.register(rateLimit, { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Cloud Conversion Tool', version: '1.0.0', description: 'Upload audio, name a format, download the result.' },
@@ -34,6 +48,11 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await app.register(database);
   await app.register(storage);
   await app.register(queue);
+  await app.register(auth);
   await app.register(health);
+  await app.register(authRoutes);
+  await app.register(upload);
+  await app.register(tasks);
+  await app.register(downloads);
   return app;
 }

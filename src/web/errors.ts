@@ -1,0 +1,44 @@
+// One error shape everywhere, {statusCode, error, message}; 5xx bodies say nothing internal.
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { drainRequest } from './request-body.ts';
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, `${what} was not found`);
+
+/** Errors of the network, S3, SQS or the database that mean "try again later", not "you did something wrong". */
+function isDependencyDown(error: FastifyError & { $metadata?: unknown; code?: string }): boolean {
+  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'P1001', 'P1002', 'P1017'];
+  return Boolean(error.$metadata) || (error.code !== undefined && codes.includes(error.code)) || error.name === 'DriverAdapterError';
+}
+
+export async function errorHandler(this: unknown, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  let statusCode = error.statusCode ?? 500;
+  let message = error.message;
+  if (error.validation) {
+    statusCode = 400;
+    message = `${message.replace(/^body\//, '').replace(/^querystring\//, '')}`;
+  } else if (statusCode >= 500 || !error.statusCode) {
+    if (isDependencyDown(error)) {
+      statusCode = 503;
+      message = 'A service this request needs is unavailable; nothing was changed. Try again in a minute.';
+      request.log.warn({ err: error }, 'dependency unavailable');
+    } else {
+      statusCode = 500;
+      message = 'Something went wrong on our side; it has been logged.';
+      request.log.error({ err: error }, 'request failed');
+    }
+  }
+  // A reply sent before the body is read makes nginx answer 502 instead: read the rest first.
+  await drainRequest(request, reply);
+  return reply.code(statusCode).send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message });
+}

@@ -1,0 +1,41 @@
+// Login tokens: signed JWTs that expire; `app.authenticate` guards the routes that need a user.
+import jwt from '@fastify/jwt';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpError } from '../errors.ts';
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: { sub: string };
+    user: { sub: string };
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    authenticate: (request: FastifyRequest) => Promise<void>;
+  }
+  interface FastifyRequest {
+    userId: number;
+  }
+}
+
+export default fp(
+  async (app) => {
+    await app.register(jwt, { secret: app.config.JWT_SECRET, sign: { expiresIn: app.config.JWT_EXPIRES_IN } });
+    app.decorateRequest('userId', 0);
+    app.decorate('authenticate', async (request: FastifyRequest) => {
+      if (!request.headers.authorization) {
+        throw new HttpError(401, 'Log in first: send the header "Authorization: Bearer <token>" with a token from POST /api/auth/login');
+      }
+      try {
+        const { sub } = await request.jwtVerify<{ sub: string }>();
+        request.userId = Number(sub);
+      } catch (error) {
+        const expired = (error as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED';
+        throw new HttpError(401, expired ? 'Your login has expired; log in again' : 'The token is not valid; log in again');
+      }
+    });
+  },
+  { name: 'auth', dependencies: ['config'] },
+);

@@ -1,0 +1,121 @@
+// POST /api/tasks: the file streams from the request to S3, never whole in memory nor on disk.
+// Order of writes: S3 object, then task row, then queue message. A failure at any
+// step undoes the earlier ones (or, for the message, leaves it to the sweeper).
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Transform, pipeline, type TransformCallback } from 'node:stream';
+import { SOURCE_FORMAT_NAMES, sourceFormat } from '../../audio/formats.ts';
+import { enqueueTask } from '../../queue/enqueue.ts';
+import { deleteObjects, originalKey, uploadStream } from '../../storage/s3.ts';
+import { conversionRequest } from '../conversion-request.ts';
+import { HttpError } from '../errors.ts';
+import { ErrorSchema } from '../schemas.ts';
+import { TaskSchema, taskView } from '../task-view.ts';
+
+/** Counts bytes on their way to S3 and fails the stream once they pass the limit. */
+class ByteLimit extends Transform {
+  bytes = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limit) callback(tooLarge(this.limit));
+    else callback(null, chunk);
+  }
+}
+
+const tooLarge = (limit: number) =>
+  new HttpError(413, `The file is larger than the upload limit of ${limit} bytes (${(limit / 1024 ** 2).toFixed(0)} MiB)`);
+
+interface StoredFile {
+  key: string;
+  bytes: number;
+  fileName: string;
+  sourceFormat: string;
+}
+
+const upload: FastifyPluginAsyncTypebox = async (app) => {
+  const limit = app.config.MAX_UPLOAD_BYTES;
+  const bucket = app.config.S3_BUCKET;
+  // Our own ByteLimit enforces the size (it aborts the S3 upload); busboy's limit sits just above it.
+  await app.register(multipart, { limits: { fileSize: limit + 1, files: 1, fields: 20, fieldSize: 4096, parts: 25 } });
+
+  async function storeFile(userId: number, taskId: number, part: { filename: string; mimetype: string; file: NodeJS.ReadableStream }, fields: Record<string, string>): Promise<StoredFile> {
+    const format = sourceFormat(part.filename);
+    if (!format) {
+      throw new HttpError(415, `"${part.filename}" is not an audio file this service takes; use one of the extensions ${SOURCE_FORMAT_NAMES.join(', ')}`);
+    }
+    if (fields.newFormat !== undefined) conversionRequest(fields); // fail before the upload when we can
+    const key = originalKey(userId, taskId, format);
+    const counter = new ByteLimit(limit);
+    pipeline(part.file, counter, () => {});
+    const contentType = part.mimetype.startsWith('audio/') ? part.mimetype : 'application/octet-stream';
+    try {
+      await uploadStream(app.s3, bucket, key, counter, contentType);
+    } catch (error) {
+      if (counter.bytes > limit) throw tooLarge(limit);
+      throw error;
+    }
+    if (counter.bytes === 0) {
+      await deleteObjects(app.s3, bucket, [key]);
+      throw new HttpError(400, `The file "${part.filename}" is empty`);
+    }
+    return { key, bytes: counter.bytes, fileName: part.filename, sourceFormat: format };
+  }
+
+  app.post(
+    '/api/tasks',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ['tasks'],
+        summary: 'Upload an audio file to convert',
+        description: 'multipart/form-data with a file field `fileName` and a field `newFormat` (either order); optional `bitrate` (kbit/s), `sampleRate` (Hz), `channels`.',
+        consumes: ['multipart/form-data'],
+        security: [{ bearer: [] }],
+        response: { 201: TaskSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) {
+        throw new HttpError(415, 'Send multipart/form-data with the audio in a file field "fileName" and the target in a field "newFormat"');
+      }
+      const userId = request.userId;
+      // The id is taken first so that the S3 key is made of ids; an unused id only leaves a gap.
+      const [{ id: taskId }] = (await app.db.$queryRaw<Array<{ id: number }>>`SELECT nextval(pg_get_serial_sequence('tasks', 'id'))::int AS id`) as [{ id: number }];
+      const fields: Record<string, string> = {};
+      let stored: StoredFile | undefined;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'field') {
+            fields[part.fieldname] = String(part.value);
+          } else if (part.fieldname !== 'fileName') {
+            throw new HttpError(400, `Put the file in the field "fileName", not "${part.fieldname}"`);
+          } else {
+            stored = await storeFile(userId, taskId, part, fields);
+          }
+        }
+        if (!stored) throw new HttpError(400, 'No file: send the audio in the multipart file field "fileName"');
+        const { targetFormat, options } = conversionRequest(fields);
+        const task = await app.db.task.create({
+          data: { id: taskId, userId, fileName: stored.fileName, sourceFormat: stored.sourceFormat, targetFormat, options: { ...options }, inputKey: stored.key, inputBytes: BigInt(stored.bytes) },
+        });
+        try {
+          await enqueueTask(app.db, app.sqs, app.config.SQS_QUEUE_URL, task);
+        } catch (error) {
+          request.log.warn({ err: error, taskId }, 'queue unavailable; the sweeper will send this task');
+        }
+        return reply.code(201).header('location', `/api/tasks/${task.id}`).send(taskView(task));
+      } catch (error) {
+        if (stored) {
+          await deleteObjects(app.s3, bucket, [stored.key]).catch((err: Error) => request.log.error({ err, key: stored?.key }, 'could not remove the upload of a failed request'));
+        }
+        if ((error as { code?: string }).code === 'FST_FILES_LIMIT') throw new HttpError(400, 'Send one file per request');
+        throw error;
+      }
+    },
+  );
+};
+
+export default upload;
