@@ -107,7 +107,7 @@ export interface Resources {
 }
 
 /** Creates the bucket, the dead-letter queue and the queue that redrives to it. Safe to repeat. */
-export async function createResources(endpoint: string, region: string, prefix: string): Promise<Resources> {
+export async function createResources(endpoint: string, region: string, prefix: string, maxReceiveCount = MAX_RECEIVE_COUNT): Promise<Resources> {
   const client = { region, endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const s3 = new S3Client({ ...client, forcePathStyle: true });
   const sqs = new SQSClient(client);
@@ -123,7 +123,7 @@ export async function createResources(endpoint: string, region: string, prefix: 
         QueueName: `${prefix}-conversions`,
         Attributes: {
           VisibilityTimeout: '60',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount: MAX_RECEIVE_COUNT }),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount }),
         },
       }),
     );

@@ -83,6 +83,7 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log }: 
     }
     // Dev only: a fresh signing secret each start (tokens do not outlive the stack).
     childEnv.JWT_SECRET ??= randomBytes(32).toString('hex');
+    childEnv.WORKER_DRAIN_SECONDS ??= '10'; // within stopChild's grace
     childEnv.PUBLIC_BASE_URL ??= `http://127.0.0.1:${ports.nginx}`;
     await migrate(childEnv.DATABASE_URL!);
 

@@ -1,16 +1,9 @@
 // Starts one web process: config, listen, graceful close. Nothing else knows about process exit.
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfigOrExit } from '../config.ts';
 import { buildApp } from './app.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const app = await buildApp(config);
 closeWithGrace({ delay: 10_000 }, async ({ err }) => {

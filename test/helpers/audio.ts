@@ -36,11 +36,14 @@ export async function probe(path: string): Promise<Probe> {
   const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,sample_rate,channels,bit_rate:format=duration,bit_rate', '-of', 'json', path]);
   const info = JSON.parse(stdout) as { streams: Array<Record<string, string | number>>; format: Record<string, string> };
   const stream = info.streams[0] ?? {};
+  // Decode to learn the real duration: raw ADTS durations in the header are estimates from the bitrate.
+  const decoded = await run('ffmpeg', ['-v', 'error', '-nostats', '-i', path, '-f', 'null', '-', '-progress', 'pipe:1']);
+  const outTimes = [...decoded.stdout.matchAll(/out_time_us=(\d+)/g)];
   return {
     codec: String(stream.codec_name),
     sampleRate: Number(stream.sample_rate),
     channels: Number(stream.channels),
     bitRate: Number(stream.bit_rate ?? info.format.bit_rate),
-    duration: Number(info.format.duration),
+    duration: Number(outTimes.at(-1)?.[1]) / 1e6,
   };
 }

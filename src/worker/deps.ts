@@ -1,0 +1,49 @@
+// What a worker needs, made in one place from the configuration.
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { tmpdir } from 'node:os';
+import { pino, type Logger } from 'pino';
+import { findBinaries, type Binaries } from '../audio/binaries.ts';
+import type { Config } from '../config.ts';
+import { createDatabase, type Database } from '../db/client.ts';
+import { loggerOptions } from '../logger.ts';
+import { createSes } from '../mail/ses.ts';
+import { createSqs } from '../queue/sqs.ts';
+import { createS3 } from '../storage/s3.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+
+export interface WorkerDeps {
+  config: Config;
+  db: Database;
+  s3: S3Client;
+  sqs: SQSClient;
+  ses: SESv2Client;
+  binaries: Binaries;
+  metrics: Metrics;
+  log: Logger;
+  /** Where each job makes its own temporary folder. */
+  tempRoot: string;
+}
+
+export function createWorkerDeps(config: Config, overrides: Partial<WorkerDeps> = {}): WorkerDeps {
+  return {
+    config,
+    db: createDatabase(config.DATABASE_URL, config.WORKER_CONCURRENCY + 2),
+    s3: createS3(config),
+    sqs: createSqs(config),
+    ses: createSes(config),
+    binaries: findBinaries(config),
+    metrics: createMetrics(),
+    log: pino(loggerOptions(config)),
+    tempRoot: tmpdir(),
+    ...overrides,
+  };
+}
+
+export async function closeWorkerDeps(deps: WorkerDeps): Promise<void> {
+  deps.s3.destroy();
+  deps.sqs.destroy();
+  deps.ses.destroy();
+  await deps.db.$disconnect();
+}

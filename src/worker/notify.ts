@@ -1,0 +1,51 @@
+// The owner's email when a conversion ends, sent once: `notifiedAt` is claimed
+// atomically before sending, and released again if sending fails.
+import { TARGET_FORMATS, type TargetFormatName } from '../audio/formats.ts';
+import { sendEmail, type Email } from '../mail/ses.ts';
+import type { WorkerDeps } from './deps.ts';
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+interface FinishedTask {
+  id: number;
+  fileName: string;
+  sourceFormat: string;
+  targetFormat: string;
+  status: string;
+  statusReason: string | null;
+}
+
+export function finishedEmail(to: string, task: FinishedTask, baseUrl: string): Email {
+  const link = `${baseUrl}/api/tasks/${task.id}/converted`;
+  const target = task.targetFormat.toUpperCase();
+  if (task.status === 'processed') {
+    const text = `Your file ${task.fileName} was converted from ${task.sourceFormat.toUpperCase()} to ${target}.\n\nDownload it: ${link}\n`;
+    const html = `<p>Your file <b>${escapeHtml(task.fileName)}</b> was converted from ${escapeHtml(task.sourceFormat.toUpperCase())} to ${escapeHtml(target)} (${escapeHtml(TARGET_FORMATS[task.targetFormat as TargetFormatName]?.contentType ?? '')}).</p><p><a href="${escapeHtml(link)}">Download the converted file</a></p>`;
+    return { to, subject: `${task.fileName} is ready as ${target}`, text, html };
+  }
+  const reason = task.statusReason ?? 'unknown error';
+  return {
+    to,
+    subject: `${task.fileName} could not be converted`,
+    text: `Your file ${task.fileName} could not be converted to ${target}: ${reason}.\n`,
+    html: `<p>Your file <b>${escapeHtml(task.fileName)}</b> could not be converted to ${escapeHtml(target)}: ${escapeHtml(reason)}.</p>`,
+  };
+}
+
+/** Emails the owner about the task's final state unless that version was already notified. */
+export async function notifyOwner(deps: WorkerDeps, taskId: number, version: number): Promise<boolean> {
+  const claimed = await deps.db.task.updateMany({
+    where: { id: taskId, version, notifiedAt: null, status: { in: ['processed', 'failed'] } },
+    data: { notifiedAt: new Date() },
+  });
+  if (claimed.count === 0) return false;
+  const task = await deps.db.task.findUnique({ where: { id: taskId }, include: { user: { select: { email: true } } } });
+  if (!task) return false;
+  try {
+    await sendEmail(deps.ses, deps.config.SES_FROM, finishedEmail(task.user.email, task, deps.config.PUBLIC_BASE_URL));
+    return true;
+  } catch (error) {
+    await deps.db.task.updateMany({ where: { id: taskId, version }, data: { notifiedAt: null } });
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+// One queue message, start to end. Every step may run again after a crash or a
+// redelivery, so each is safe to repeat: claims and results are conditional
+// updates on (id, version), and the result's S3 key carries the version.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { convertAudio, probeAudio, UnconvertibleError } from '../audio/convert.ts';
+import { TARGET_FORMATS, type ConversionOptions, type TargetFormatName } from '../audio/formats.ts';
+import type { TaskMessage } from '../queue/sqs.ts';
+import { convertedKey, deleteObjects, getObject, uploadStream } from '../storage/s3.ts';
+import type { WorkerDeps } from './deps.ts';
+import { notifyOwner } from './notify.ts';
+
+export type Outcome = 'processed' | 'failed' | 'dropped';
+
+const PROGRESS_INTERVAL_MS = 1000;
+
+export async function processTask(deps: WorkerDeps, message: TaskMessage, signal: AbortSignal): Promise<Outcome> {
+  const { db, log } = deps;
+  const { taskId, version } = message;
+  const claimed = await db.task.updateMany({
+    where: { id: taskId, version, status: { in: ['uploaded', 'processing'] } },
+    data: { status: 'processing', startedAt: new Date(), progress: 0, statusReason: null },
+  });
+  if (claimed.count === 0) {
+    // Deleted, re-formatted (a newer message exists), or finished by an earlier delivery:
+    // then only the email may still be owed.
+    const current = await db.task.findUnique({ where: { id: taskId }, select: { version: true, status: true } });
+    if (current?.version === version) await notifyOwner(deps, taskId, version);
+    return 'dropped';
+  }
+  const task = await db.task.findUniqueOrThrow({ where: { id: taskId } });
+  const format = task.targetFormat as TargetFormatName;
+  const started = Date.now();
+  const dir = await mkdtemp(join(deps.tempRoot, `cct-task-${taskId}-`));
+  deps.metrics.inFlight.inc();
+  try {
+    const input = join(dir, `original.${task.sourceFormat}`);
+    const object = await getObject(deps.s3, deps.config.S3_BUCKET, task.inputKey);
+    await pipeline(object.Body as Readable, createWriteStream(input), { signal });
+
+    let result: { outputKey: string; outputBytes: number; durationSeconds: number | null };
+    try {
+      const info = await probeAudio(deps.binaries, input);
+      const output = join(dir, `converted.${format}`);
+      let lastWrite = 0;
+      await convertAudio(deps.binaries, {
+        input,
+        output,
+        format,
+        options: task.options as ConversionOptions,
+        durationSeconds: info.durationSeconds,
+        signal,
+        onProgress: (progress) => {
+          if (Date.now() - lastWrite < PROGRESS_INTERVAL_MS) return;
+          lastWrite = Date.now();
+          db.task.updateMany({ where: { id: taskId, version, status: 'processing' }, data: { progress } }).catch((err: Error) => log.warn({ err, taskId }, 'progress not saved'));
+        },
+      });
+      const outputKey = convertedKey(task.userId, taskId, version, format);
+      await uploadStream(deps.s3, deps.config.S3_BUCKET, outputKey, createReadStream(output), TARGET_FORMATS[format].contentType, signal);
+      result = { outputKey, outputBytes: (await stat(output)).size, durationSeconds: info.durationSeconds };
+    } catch (error) {
+      if (!(error instanceof UnconvertibleError)) throw error;
+      await db.task.updateMany({
+        where: { id: taskId, version, status: 'processing' },
+        data: { status: 'failed', statusReason: error.message, finishedAt: new Date() },
+      });
+      deps.metrics.conversions.inc({ format, outcome: 'failed' });
+      log.info({ taskId, reason: error.message }, 'conversion failed');
+      await notifyOwner(deps, taskId, version);
+      return 'failed';
+    }
+
+    const finished = await db.task.updateMany({
+      where: { id: taskId, version, status: 'processing' },
+      data: { status: 'processed', progress: 100, finishedAt: new Date(), statusReason: null, outputKey: result.outputKey, outputBytes: BigInt(result.outputBytes), durationSeconds: result.durationSeconds },
+    });
+    if (finished.count === 0) {
+      // Deleted or re-formatted while we converted: the result belongs to nobody, unless a
+      // duplicate delivery of this same message finished first and stored it under the same key.
+      const current = await db.task.findUnique({ where: { id: taskId }, select: { outputKey: true } });
+      if (current?.outputKey !== result.outputKey) await deleteObjects(deps.s3, deps.config.S3_BUCKET, [result.outputKey]);
+      return 'dropped';
+    }
+    deps.metrics.conversions.inc({ format, outcome: 'processed' });
+    deps.metrics.duration.observe({ format }, (Date.now() - started) / 1000);
+    log.info({ taskId, format, ms: Date.now() - started }, 'converted');
+    await notifyOwner(deps, taskId, version);
+    return 'processed';
+  } catch (error) {
+    if (signal.aborted) {
+      // Stopped mid-way: the message goes back to the queue, so the task waits again.
+      await db.task.updateMany({ where: { id: taskId, version, status: 'processing' }, data: { status: 'uploaded', progress: 0, startedAt: null } });
+    }
+    throw error;
+  } finally {
+    deps.metrics.inFlight.dec();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
