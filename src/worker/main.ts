@@ -17,6 +17,7 @@ const deps = createWorkerDeps(config);
 const conversions = startConsumer(deps, {
   queueUrl: config.SQS_QUEUE_URL,
   concurrency: config.WORKER_CONCURRENCY,
+  retryDelaySeconds: config.WORKER_RETRY_DELAY_SECONDS,
   handle: (message, signal) => processTask(deps, message, signal),
 });
 const deadLetters = startConsumer(deps, { queueUrl: config.SQS_DLQ_URL, concurrency: 1, handle: (message) => failDeadLetter(deps, message) });

@@ -40,7 +40,7 @@ export async function multipart(parts: Array<[string, string] | [string, Buffer,
   const form = new FormData();
   for (const [name, value, fileName] of parts) {
     if (typeof value === 'string') form.append(name, value);
-    else form.append(name, new Blob([value]), fileName);
+    else form.append(name, new Blob([new Uint8Array(value)]), fileName);
   }
   const response = new Response(form);
   return { payload: Buffer.from(await response.arrayBuffer()), headers: { 'content-type': response.headers.get('content-type')! } };
