@@ -29,6 +29,8 @@ export interface StackOptions {
 
 export interface Stack {
   urls: Record<string, string>;
+  /** Process ids of the web processes and the worker, by label. */
+  pids: Record<string, number>;
   env: NodeJS.ProcessEnv;
   stop: Stop;
 }
@@ -105,7 +107,8 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log }: 
       urls.nginx = front.url;
     }
     if (!env.AWS_ENDPOINT_URL) urls.emails = `${childEnv.AWS_ENDPOINT_URL_SES}/store`;
-    return { urls, env: childEnv, stop };
+    const pids = Object.fromEntries(children.map(({ label, child }) => [label, child.pid!]));
+    return { urls, pids, env: childEnv, stop };
   } catch (error) {
     await stop();
     throw error;
