@@ -1,0 +1,49 @@
+variable "name" {
+  description = "Prefix of the role and instance profile names."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the Auto Scaling groups (part of their ARNs)."
+  type        = string
+}
+
+variable "bucket_arn" {
+  description = "ARN of the files bucket."
+  type        = string
+}
+
+variable "queue_arn" {
+  description = "ARN of the conversion queue."
+  type        = string
+}
+
+variable "dead_letter_queue_arn" {
+  description = "ARN of the dead-letter queue."
+  type        = string
+}
+
+variable "email_identity_arn" {
+  description = "ARN of the SES identity the worker sends from."
+  type        = string
+}
+
+variable "secret_arns" {
+  description = "Secrets Manager secrets both tiers read at boot (JWT secret, database credentials)."
+  type        = list(string)
+}
+
+variable "repository_arns" {
+  description = "ECR repository ARN of each tier (keys web and worker)."
+  type        = map(string)
+}
+
+variable "log_group_arns" {
+  description = "CloudWatch log group ARN of each tier (keys web and worker)."
+  type        = map(string)
+}
+
+variable "autoscaling_group_names" {
+  description = "Auto Scaling group name of each tier (keys web and worker)."
+  type        = map(string)
+}
