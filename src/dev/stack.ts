@@ -23,6 +23,8 @@ export const DEV_PORTS: StackPorts = { web: [3000, 3001], nginx: 8080, worker: 9
 
 export interface StackOptions {
   env: NodeJS.ProcessEnv;
+  /** Aborting while the stack starts stops what was started so far. */
+  signal?: AbortSignal;
   ports?: StackPorts;
   log?: (line: string) => void;
 }
@@ -55,8 +57,9 @@ async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitForHealth(url: string, child: ChildProcess, label: string): Promise<void> {
+async function waitForHealth(url: string, child: ChildProcess, label: string, signal?: AbortSignal): Promise<void> {
   for (let i = 0; i < 600; i++) {
+    signal?.throwIfAborted();
     if (child.exitCode !== null) throw new Error(`${label} exited with code ${child.exitCode} while starting; see its log above`);
     if (await fetch(url).then((r) => r.ok, () => false)) return;
     await sleep(50);
@@ -64,7 +67,7 @@ async function waitForHealth(url: string, child: ChildProcess, label: string): P
   throw new Error(`${label} did not answer ${url} within 30 s`);
 }
 
-export async function startStack({ env, ports = DEV_PORTS, log = console.log }: StackOptions): Promise<Stack> {
+export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal }: StackOptions): Promise<Stack> {
   const stops: Stop[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((error: Error) => log(`stopping: ${error.message}`));
@@ -88,6 +91,7 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log }: 
     childEnv.WORKER_DRAIN_SECONDS ??= '10'; // within stopChild's grace
     childEnv.PUBLIC_BASE_URL ??= `http://127.0.0.1:${ports.nginx}`;
     await migrate(childEnv.DATABASE_URL!);
+    signal?.throwIfAborted();
 
     const children: Array<{ child: ChildProcess; health: string; label: string }> = [];
     for (const port of ports.web) {
@@ -96,7 +100,7 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log }: 
     }
     children.push({ child: startChild('src/worker/main.ts', childEnv, 'worker', log), health: `http://127.0.0.1:${ports.worker}/health`, label: 'worker' });
     stops.push(() => Promise.all(children.map(({ child }) => stopChild(child))).then(() => undefined));
-    await Promise.all(children.map(({ child, health, label }) => waitForHealth(health, child, label)));
+    await Promise.all(children.map(({ child, health, label }) => waitForHealth(health, child, label, signal)));
 
     const urls: Record<string, string> = Object.fromEntries(ports.web.map((port) => [`web:${port}`, `http://127.0.0.1:${port}`]));
     urls.worker = `http://127.0.0.1:${ports.worker}/metrics`;
