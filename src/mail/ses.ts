@@ -1,5 +1,6 @@
-// Outgoing email through SES v2 (the emulator in dev and tests).
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+// Outgoing email through SES. The v1 SendEmail API, not v2: LocalStack's free image
+// (the Compose replica) has only v1; AWS and the dev emulator take both.
+import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
 import type { Config } from '../config.ts';
 
 export interface Email {
@@ -9,20 +10,18 @@ export interface Email {
   html: string;
 }
 
-export function createSes(config: Config): SESv2Client {
-  return new SESv2Client({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SES ?? config.AWS_ENDPOINT_URL });
+export function createSes(config: Config): SESClient {
+  return new SESClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SES ?? config.AWS_ENDPOINT_URL });
 }
 
-export async function sendEmail(ses: SESv2Client, from: string, email: Email): Promise<void> {
+export async function sendEmail(ses: SESClient, from: string, email: Email): Promise<void> {
   await ses.send(
     new SendEmailCommand({
-      FromEmailAddress: from,
+      Source: from,
       Destination: { ToAddresses: [email.to] },
-      Content: {
-        Simple: {
-          Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
-        },
+      Message: {
+        Subject: { Data: email.subject, Charset: 'UTF-8' },
+        Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
       },
     }),
   );

@@ -1,6 +1,6 @@
 // What a worker needs, made in one place from the configuration.
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { tmpdir } from 'node:os';
 import { pino, type Logger } from 'pino';
@@ -18,7 +18,7 @@ export interface WorkerDeps {
   db: Database;
   s3: S3Client;
   sqs: SQSClient;
-  ses: SESv2Client;
+  ses: SESClient;
   binaries: Binaries;
   metrics: Metrics;
   log: Logger;
