@@ -21,12 +21,12 @@ function isDependencyDown(error: FastifyError & { $metadata?: unknown; code?: st
   return Boolean(error.$metadata) || (error.code !== undefined && codes.includes(error.code)) || error.name === 'DriverAdapterError';
 }
 
-export async function errorHandler(this: unknown, error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export async function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   let statusCode = error.statusCode ?? 500;
   let message = error.message;
   if (error.validation) {
     statusCode = 400;
-    message = `${message.replace(/^body\//, '').replace(/^querystring\//, '')}`;
+    message = message.replace(/^(body|querystring)\//, '');
   } else if (statusCode >= 500 || !error.statusCode) {
     if (isDependencyDown(error)) {
       statusCode = 503;

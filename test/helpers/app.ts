@@ -45,3 +45,16 @@ export async function multipart(parts: Array<[string, string] | [string, Buffer,
   const response = new Response(form);
   return { payload: Buffer.from(await response.arrayBuffer()), headers: { 'content-type': response.headers.get('content-type')! } };
 }
+
+/** POST /api/tasks as a multipart form, with the user's token. */
+export async function postUpload(app: App, user: TestUser, parts: Parameters<typeof multipart>[0]) {
+  const body = await multipart(parts);
+  return app.inject({ method: 'POST', url: '/api/tasks', headers: { ...user.headers, ...body.headers }, payload: body.payload });
+}
+
+/** Uploads one file and returns the new task's id; throws unless the API answered 201. */
+export async function uploadTask(app: App, user: TestUser, file: Buffer, fileName: string, fields: Array<[string, string]>): Promise<number> {
+  const response = await postUpload(app, user, [...fields, ['fileName', file, fileName]]);
+  if (response.statusCode !== 201) throw new Error(response.body);
+  return response.json<{ id: number }>().id;
+}

@@ -3,15 +3,10 @@ import t from 'tap';
 import { createDatabase } from '../../src/db/client.ts';
 import { requeueUnsent } from '../../src/queue/enqueue.ts';
 import { createSqs } from '../../src/queue/sqs.ts';
-import { build, multipart, signUp, type App, type TestUser } from '../helpers/app.ts';
+import { build, multipart, postUpload, signUp } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';
 import { freshDatabase, testConfig } from '../helpers/env.ts';
 import { userObjects } from '../helpers/s3.ts';
-
-async function upload(app: App, user: TestUser, parts: Parameters<typeof multipart>[0]) {
-  const body = await multipart(parts);
-  return app.inject({ method: 'POST', url: '/api/tasks', headers: { ...user.headers, ...body.headers }, payload: body.payload });
-}
 
 t.test('upload → list → get → PUT → DELETE with the original form fields', async (t) => {
   const app = await build(t);
@@ -22,7 +17,7 @@ t.test('upload → list → get → PUT → DELETE with the original form fields
   t.equal(empty.statusCode, 200);
   t.same(empty.json(), [], 'no tasks is an empty array');
 
-  const first = await upload(app, user, [['newFormat', 'mp3'], ['fileName', wav, 'song.wav']]);
+  const first = await postUpload(app, user, [['newFormat', 'mp3'], ['fileName', wav, 'song.wav']]);
   t.equal(first.statusCode, 201, first.body);
   t.match(first.json(), {
     id: Number, fileName: 'song.wav', sourceFormat: 'wav', targetFormat: 'mp3', status: 'uploaded', options: {}, progress: 0,
@@ -31,7 +26,7 @@ t.test('upload → list → get → PUT → DELETE with the original form fields
   t.equal(first.headers.location, `/api/tasks/${first.json().id}`);
   t.same(await userObjects(user.id), [`users/${user.id}/tasks/${first.json().id}/original.wav`], 'the S3 key is made of ids');
 
-  const second = await upload(app, user, [['fileName', wav, 'Other Name.WAV'], ['newFormat', 'ACC'], ['bitrate', '128k'], ['channels', '1']]);
+  const second = await postUpload(app, user, [['fileName', wav, 'Other Name.WAV'], ['newFormat', 'ACC'], ['bitrate', '128k'], ['channels', '1']]);
   t.equal(second.statusCode, 201, 'newFormat may follow the file');
   t.match(second.json(), { targetFormat: 'aac', sourceFormat: 'wav', options: { bitrate: 128, channels: 1 } });
 
@@ -63,7 +58,7 @@ t.test("another user's tasks are 404 everywhere", async (t) => {
   const app = await build(t);
   const owner = await signUp(app);
   const other = await signUp(app);
-  const task = (await upload(app, owner, [['fileName', await audioBytes('wav'), 'mine.wav'], ['newFormat', 'ogg']])).json();
+  const task = (await postUpload(app, owner, [['fileName', await audioBytes('wav'), 'mine.wav'], ['newFormat', 'ogg']])).json();
   const requests = [
     { method: 'GET', url: `/api/tasks/${task.id}` },
     { method: 'PUT', url: `/api/tasks/${task.id}`, payload: { newFormat: 'mp3' } },
@@ -101,7 +96,7 @@ t.test('bad uploads get a 4xx that says what to fix, and leave nothing behind', 
     ['two files', [['newFormat', 'mp3'], ['fileName', wav.subarray(0, 1000), 'a.wav'], ['fileName', wav.subarray(0, 1000), 'b.wav']], 400, /one file per request/],
   ];
   for (const [name, parts, status, message] of cases) {
-    const response = await upload(app, user, parts);
+    const response = await postUpload(app, user, parts);
     t.equal(response.statusCode, status, `${name}: ${response.body}`);
     t.match(response.json(), { statusCode: status, message }, name);
   }
@@ -115,7 +110,7 @@ t.test('bad uploads get a 4xx that says what to fix, and leave nothing behind', 
 t.test('bad task requests: ids, queries and PUT bodies', async (t) => {
   const app = await build(t);
   const user = await signUp(app);
-  const task = (await upload(app, user, [['fileName', await audioBytes('wav'), 'x.wav'], ['newFormat', 'mp3']])).json();
+  const task = (await postUpload(app, user, [['fileName', await audioBytes('wav'), 'x.wav'], ['newFormat', 'mp3']])).json();
   const checks: Array<[string, string, unknown, number, RegExp]> = [
     ['GET', '/api/tasks/abc', undefined, 400, /id must be integer/],
     ['GET', '/api/tasks?max=0', undefined, 400, /max must be >= 1/],
@@ -137,7 +132,7 @@ t.test('bad task requests: ids, queries and PUT bodies', async (t) => {
 t.test('S3 down: 503, and no task row', async (t) => {
   const app = await build(t, { S3_BUCKET: 'no-such-bucket-here' });
   const user = await signUp(app);
-  const response = await upload(app, user, [['newFormat', 'mp3'], ['fileName', await audioBytes('wav'), 'a.wav']]);
+  const response = await postUpload(app, user, [['newFormat', 'mp3'], ['fileName', await audioBytes('wav'), 'a.wav']]);
   t.equal(response.statusCode, 503, response.body);
   t.match(response.json().message, /unavailable; nothing was changed/);
   t.same((await app.inject({ url: '/api/tasks', headers: user.headers })).json(), []);
@@ -147,7 +142,7 @@ t.test('database failing after the upload: 503 and the S3 object is removed', as
   const app = await build(t);
   const user = await signUp(app);
   const broken = await build(t, { DATABASE_URL: await freshDatabase(t) }); // same secret, no tables
-  const response = await upload(broken, user, [['newFormat', 'mp3'], ['fileName', await audioBytes('wav'), 'a.wav']]);
+  const response = await postUpload(broken, user, [['newFormat', 'mp3'], ['fileName', await audioBytes('wav'), 'a.wav']]);
   t.ok(response.statusCode >= 500, `${response.statusCode}: ${response.body}`);
   t.notMatch(response.body, /tasks|relation|prisma/i, 'nothing internal in the body');
   t.same(await userObjects(user.id), [], 'no orphan object');
@@ -157,7 +152,7 @@ t.test('queue down: the task is kept and the sweeper sends it later', async (t) 
   const config = testConfig();
   const app = await build(t, { SQS_QUEUE_URL: `${config.SQS_QUEUE_URL}-missing` });
   const user = await signUp(app);
-  const response = await upload(app, user, [['newFormat', 'mp3'], ['fileName', await audioBytes('wav'), 'a.wav']]);
+  const response = await postUpload(app, user, [['newFormat', 'mp3'], ['fileName', await audioBytes('wav'), 'a.wav']]);
   t.equal(response.statusCode, 201, 'the upload is safe in S3 and the database');
   const db = createDatabase(config.DATABASE_URL);
   const sqs = createSqs(config);

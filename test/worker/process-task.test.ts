@@ -4,17 +4,10 @@ import t from 'tap';
 import { TARGET_FORMATS, TARGET_FORMAT_NAMES } from '../../src/audio/formats.ts';
 import { getObject } from '../../src/storage/s3.ts';
 import { processTask } from '../../src/worker/process-task.ts';
-import { build, multipart, signUp, type App, type TestUser } from '../helpers/app.ts';
+import { build, signUp, uploadTask } from '../helpers/app.ts';
 import { audioBytes, probe } from '../helpers/audio.ts';
 import { userObjects } from '../helpers/s3.ts';
 import { emailsTo, waitFor, workerDeps } from '../helpers/worker.ts';
-
-async function upload(app: App, user: TestUser, file: Buffer, fileName: string, fields: Array<[string, string]>) {
-  const body = await multipart([...fields, ['fileName', file, fileName]]);
-  const response = await app.inject({ method: 'POST', url: '/api/tasks', headers: { ...user.headers, ...body.headers }, payload: body.payload });
-  if (response.statusCode !== 201) throw new Error(response.body);
-  return response.json<{ id: number }>().id;
-}
 
 const signal = () => new AbortController().signal;
 
@@ -25,7 +18,7 @@ t.test('every target format, checked with ffprobe: codec and duration within 1%'
   const wav = await audioBytes('wav', 10);
   const results = await Promise.all(
     TARGET_FORMAT_NAMES.map(async (format) => {
-      const id = await upload(app, user, wav, `tone-${format}.wav`, [['newFormat', format]]);
+      const id = await uploadTask(app, user, wav, `tone-${format}.wav`, [['newFormat', format]]);
       return { format, id, outcome: await processTask(deps, { taskId: id, version: 1 }, signal()) };
     }),
   );
@@ -50,7 +43,7 @@ t.test('options are applied: bitrate, sample rate, channels', async (t) => {
   const app = await build(t);
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await upload(app, user, await audioBytes('wav', 10), 'opts.wav', [['newFormat', 'mp3'], ['bitrate', '96k'], ['sampleRate', '22050'], ['channels', '1']]);
+  const id = await uploadTask(app, user, await audioBytes('wav', 10), 'opts.wav', [['newFormat', 'mp3'], ['bitrate', '96k'], ['sampleRate', '22050'], ['channels', '1']]);
   t.equal(await processTask(deps, { taskId: id, version: 1 }, signal()), 'processed');
   const download = await app.inject({ url: `/api/tasks/${id}/converted`, headers: user.headers });
   const path = join(deps.tempRoot, 'opts.mp3');
@@ -62,7 +55,7 @@ t.test('a file that is not audio fails with a reason, and the owner is told once
   const app = await build(t);
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const text = await upload(app, user, Buffer.from('this is not audio at all '.repeat(100)), 'fake.mp3', [['newFormat', 'wav']]);
+  const text = await uploadTask(app, user, Buffer.from('this is not audio at all '.repeat(100)), 'fake.mp3', [['newFormat', 'wav']]);
   t.equal(await processTask(deps, { taskId: text, version: 1 }, signal()), 'failed');
   const task = (await app.inject({ url: `/api/tasks/${text}`, headers: user.headers })).json();
   t.match(task, { status: 'failed', statusReason: /could not be read as audio/, links: { converted: null } });
@@ -80,7 +73,7 @@ t.test('a message delivered twice gives one output and one email', async (t) => 
   const app = await build(t);
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await upload(app, user, await audioBytes('wav', 2), 'twice.wav', [['newFormat', 'ogg']]);
+  const id = await uploadTask(app, user, await audioBytes('wav', 2), 'twice.wav', [['newFormat', 'ogg']]);
   const outcomes = await Promise.all([processTask(deps, { taskId: id, version: 1 }, signal()), processTask(deps, { taskId: id, version: 1 }, signal())]);
   t.ok(outcomes.includes('processed'), `one of them converted: ${outcomes}`);
   t.equal(await processTask(deps, { taskId: id, version: 1 }, signal()), 'dropped', 'a third delivery is dropped');
@@ -94,7 +87,7 @@ t.test('a task re-formatted mid-conversion: the old result is discarded, no emai
   const app = await build(t);
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await upload(app, user, await audioBytes('wav', 120), 'long.wav', [['newFormat', 'aac']]);
+  const id = await uploadTask(app, user, await audioBytes('wav', 120), 'long.wav', [['newFormat', 'aac']]);
   const running = processTask(deps, { taskId: id, version: 1 }, signal());
   await waitFor('processing', async () => (await deps.db.task.findUnique({ where: { id } }))?.status === 'processing');
   const put = await app.inject({ method: 'PUT', url: `/api/tasks/${id}`, headers: user.headers, payload: { newFormat: 'flac' } });
@@ -112,7 +105,7 @@ t.test('a task deleted mid-conversion leaves nothing behind', async (t) => {
   const app = await build(t);
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await upload(app, user, await audioBytes('wav', 120), 'gone.wav', [['newFormat', 'aac']]);
+  const id = await uploadTask(app, user, await audioBytes('wav', 120), 'gone.wav', [['newFormat', 'aac']]);
   const running = processTask(deps, { taskId: id, version: 1 }, signal());
   await waitFor('processing', async () => (await deps.db.task.findUnique({ where: { id } }))?.status === 'processing');
   t.equal((await app.inject({ method: 'DELETE', url: `/api/tasks/${id}`, headers: user.headers })).statusCode, 204);
@@ -125,7 +118,7 @@ t.test('progress is written while ffmpeg runs', async (t) => {
   const app = await build(t);
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await upload(app, user, await audioBytes('wav', 300), 'progress.wav', [['newFormat', 'aac']]);
+  const id = await uploadTask(app, user, await audioBytes('wav', 300), 'progress.wav', [['newFormat', 'aac']]);
   const running = processTask(deps, { taskId: id, version: 1 }, signal());
   const seen = await waitFor('a progress value between 0 and 100', async () => {
     const progress = (await deps.db.task.findUnique({ where: { id } }))?.progress ?? 0;

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
 import { DEAD_LETTER_REASON } from '../../src/worker/dead-letters.ts';
-import { build, multipart, signUp, type App, type TestUser } from '../helpers/app.ts';
+import { build, signUp, uploadTask } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';
 import { freePorts } from '../helpers/ports.ts';
 import type { Resources } from '../../src/dev/services.ts';
@@ -28,18 +28,12 @@ const queueEnv = ({ SQS_QUEUE_URL, SQS_DLQ_URL }: Resources) => ({ SQS_QUEUE_URL
 
 const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-async function upload(app: App, user: TestUser, file: Buffer, fileName: string, newFormat: string) {
-  const body = await multipart([['newFormat', newFormat], ['fileName', file, fileName]]);
-  const response = await app.inject({ method: 'POST', url: '/api/tasks', headers: { ...user.headers, ...body.headers }, payload: body.payload });
-  return response.json<{ id: number }>().id;
-}
-
 t.test('SIGTERM during a long conversion releases the message; a second worker finishes it', async (t) => {
   const queues = await testQueues();
   const app = await build(t, { SQS_QUEUE_URL: queues.SQS_QUEUE_URL, SQS_DLQ_URL: queues.SQS_DLQ_URL });
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await upload(app, user, await audioBytes('wav', 300), 'long.wav', 'aac');
+  const id = await uploadTask(app, user, await audioBytes('wav', 300), 'long.wav', [['newFormat', 'aac']]);
 
   const first = await startWorker(t, { ...queueEnv(queues), WORKER_DRAIN_SECONDS: '0' });
   await waitFor('the conversion to start', async () => (await deps.db.task.findUnique({ where: { id } }))?.status === 'processing');
@@ -68,7 +62,7 @@ t.test('a task that keeps failing goes to the dead-letter queue and ends failed'
   const app = await build(t, { SQS_QUEUE_URL: queues.SQS_QUEUE_URL, SQS_DLQ_URL: queues.SQS_DLQ_URL });
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await upload(app, user, await audioBytes('wav', 1), 'lost.wav', 'mp3');
+  const id = await uploadTask(app, user, await audioBytes('wav', 1), 'lost.wav', [['newFormat', 'mp3']]);
   // The original vanishes from S3: every attempt fails the way an outage would.
   const task = await deps.db.task.findUniqueOrThrow({ where: { id } });
   await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.config.S3_BUCKET, Key: task.inputKey }));
