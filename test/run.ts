@@ -4,15 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { migrate } from '../src/db/migrate.ts';
-import {
-  createResources,
-  dropDatabase,
-  EMULATOR_CREDENTIALS,
-  ensureDatabase,
-  startEmbeddedPostgres,
-  startEmulators,
-  type Stop,
-} from '../src/dev/services.ts';
+import { createResources, EMULATOR_CREDENTIALS, runDatabase, startEmulators, type Stop } from '../src/dev/services.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const stops: Stop[] = [];
@@ -23,16 +15,10 @@ const env: NodeJS.ProcessEnv = {
 };
 let code = 1;
 try {
-  let serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    const pg = await startEmbeddedPostgres(`${ROOT}.data/test-postgres`, 54321);
-    stops.push(pg.stop);
-    serverUrl = pg.url;
-  }
-  const database = `cct_test_${Date.now()}_${process.pid}`;
-  env.DATABASE_URL = await ensureDatabase(serverUrl, database);
-  env.TEST_DATABASE_SERVER_URL = serverUrl;
-  stops.push(() => dropDatabase(serverUrl, database));
+  const database = await runDatabase(process.env.DATABASE_URL, `${ROOT}.data/test-postgres`, 54321, 'cct_test');
+  stops.push(database.stop);
+  env.DATABASE_URL = database.url;
+  env.TEST_DATABASE_SERVER_URL = database.serverUrl;
   await migrate(env.DATABASE_URL);
 
   if (!process.env.AWS_ENDPOINT_URL) {

@@ -133,3 +133,22 @@ export async function createResources(endpoint: string, region: string, prefix: 
     sqs.destroy();
   }
 }
+
+/**
+ * A database of its own for one run (tests, benchmarks): on the server of serverUrl when
+ * given, else on an embedded PostgreSQL in dataDir. `stop` drops it and stops what was started.
+ */
+export async function runDatabase(serverUrl: string | undefined, dataDir: string, port: number, prefix: string) {
+  const stops: Stop[] = [];
+  let server = serverUrl;
+  if (!server) {
+    const pg = await startEmbeddedPostgres(dataDir, port);
+    stops.push(pg.stop);
+    server = pg.url;
+  }
+  const name = `${prefix}_${Date.now()}_${process.pid}`;
+  const url = await ensureDatabase(server, name);
+  const serverOfRun = server;
+  stops.push(() => dropDatabase(serverOfRun, name));
+  return { url, serverUrl: server, stop: async () => { for (const stop of stops.reverse()) await stop(); } };
+}
