@@ -103,6 +103,8 @@ async function peakRssMb(pid: number, reset = false): Promise<number> {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }
 
+log('building dist/ (the stack runs the compiled service, as production does)');
+await run('npm', ['run', 'build'], { cwd: ROOT });
 const [web1, web2, nginx, worker, s3Port, sesPort] = (await freePorts(6)) as [number, number, number, number, number, number];
 const database = await runDatabase(process.env.DATABASE_URL, join(ROOT, '.data/bench-postgres'), 54322, 'cct_bench');
 await migrate(database.url);
@@ -110,6 +112,7 @@ const stack = await startStack({
   env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: database.url, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000000', MAX_UPLOAD_BYTES: String(2 * 1024 ** 3) },
   ports: { web: [web1, web2], nginx, worker, s3: s3Port, ses: sesPort, postgres: 0 },
   log: () => {},
+  compiled: true,
 });
 const s3 = new S3Client({ region: 'us-east-1', endpoint: stack.env.AWS_ENDPOINT_URL, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 const settled = async (client: Awaited<ReturnType<typeof api>>) => {

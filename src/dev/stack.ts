@@ -23,6 +23,8 @@ export const DEV_PORTS: StackPorts = { web: [3000, 3001], nginx: 8080, worker: 9
 
 export interface StackOptions {
   env: NodeJS.ProcessEnv;
+  /** Run the built `dist/` as production does, instead of the sources through tsx. */
+  compiled?: boolean;
   /** Aborting while the stack starts stops what was started so far. */
   signal?: AbortSignal;
   ports?: StackPorts;
@@ -41,8 +43,9 @@ function prefixLines(stream: NodeJS.ReadableStream | null, label: string, log: (
   if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`));
 }
 
-function startChild(script: string, env: NodeJS.ProcessEnv, label: string, log: (line: string) => void): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(script: string, compiled: boolean, env: NodeJS.ProcessEnv, label: string, log: (line: string) => void): ChildProcess {
+  const args = compiled ? [script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')] : ['--import', 'tsx', script];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   prefixLines(child.stdout, label, log);
   prefixLines(child.stderr, label, log);
   return child;
@@ -67,7 +70,7 @@ async function waitForHealth(url: string, child: ChildProcess, label: string, si
   throw new Error(`${label} did not answer ${url} within 30 s`);
 }
 
-export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal }: StackOptions): Promise<Stack> {
+export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal, compiled = false }: StackOptions): Promise<Stack> {
   const stops: Stop[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((error: Error) => log(`stopping: ${error.message}`));
@@ -96,9 +99,9 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log, si
     const children: Array<{ child: ChildProcess; health: string; label: string }> = [];
     for (const port of ports.web) {
       const label = `web:${port}`;
-      children.push({ child: startChild('src/web/server.ts', { ...childEnv, PORT: String(port) }, label, log), health: `http://127.0.0.1:${port}/health`, label });
+      children.push({ child: startChild('src/web/server.ts', compiled, { ...childEnv, PORT: String(port) }, label, log), health: `http://127.0.0.1:${port}/health`, label });
     }
-    children.push({ child: startChild('src/worker/main.ts', childEnv, 'worker', log), health: `http://127.0.0.1:${ports.worker}/health`, label: 'worker' });
+    children.push({ child: startChild('src/worker/main.ts', compiled, childEnv, 'worker', log), health: `http://127.0.0.1:${ports.worker}/health`, label: 'worker' });
     stops.push(() => Promise.all(children.map(({ child }) => stopChild(child))).then(() => undefined));
     await Promise.all(children.map(({ child, health, label }) => waitForHealth(health, child, label, signal)));
 
