@@ -17,6 +17,7 @@ import authRoutes from './routes/auth.ts';
 import downloads from './routes/downloads.ts';
 import health from './routes/health.ts';
 import tasks from './routes/tasks.ts';
+import ui from './routes/ui.ts';
 import upload from './routes/upload.ts';
 import { ErrorSchema } from './schemas.ts';
 import { TaskSchema } from './task-view.ts';
@@ -54,5 +55,6 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await app.register(upload);
   await app.register(tasks);
   await app.register(downloads);
+  await app.register(ui);
   return app;
 }

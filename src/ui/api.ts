@@ -1,0 +1,178 @@
+/// <reference lib="dom" />
+// The browser's client of the HTTP API: the token, JSON requests, uploads with progress, downloads.
+import type { TargetFormatName } from '../audio/formats.ts';
+
+export type TaskStatus = 'uploaded' | 'processing' | 'processed' | 'failed';
+
+/** What GET /api/tasks returns for one task (the fields the UI uses). */
+export interface Task {
+  id: number;
+  fileName: string;
+  sourceFormat: string;
+  targetFormat: TargetFormatName;
+  options: ConversionOptions;
+  status: TaskStatus;
+  statusReason: string | null;
+  progress: number;
+  inputBytes: number;
+  outputBytes: number | null;
+  durationSeconds: number | null;
+  createdAt: string;
+  links: { self: string; original: string; converted: string | null };
+}
+
+export interface ConversionOptions {
+  bitrate?: number;
+  sampleRate?: number;
+  channels?: number;
+}
+
+export interface Conversion extends ConversionOptions {
+  newFormat: TargetFormatName;
+}
+
+/** An error reply of the API, {statusCode, error, message}, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const TOKEN_KEY = 'cct.token';
+const USER_KEY = 'cct.username';
+
+/** Kept in sessionStorage: gone when the tab closes, never shared between tabs. */
+export const session = {
+  token: () => sessionStorage.getItem(TOKEN_KEY),
+  username: () => sessionStorage.getItem(USER_KEY) ?? '',
+  save(token: string, username: string) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    sessionStorage.setItem(USER_KEY, username);
+  },
+  forget() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(USER_KEY);
+  },
+};
+
+/** Called when the API says the token is missing or expired (a 401 on an authenticated call). */
+let onUnauthorized: (message: string) => void = () => {};
+export const whenUnauthorized = (handler: (message: string) => void) => {
+  onUnauthorized = handler;
+};
+
+function authHeader(): Record<string, string> {
+  const token = session.token();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => null)) as { message?: unknown } | null;
+  const message = typeof body?.message === 'string' ? body.message : `The server answered ${response.status} ${response.statusText}`;
+  return new ApiError(response.status, message);
+}
+
+async function send(path: string, init: RequestInit & { authenticated?: boolean } = {}): Promise<Response> {
+  const { authenticated = true, ...rest } = init;
+  let response: Response;
+  try {
+    response = await fetch(path, { ...rest, headers: { ...(authenticated ? authHeader() : {}), ...(rest.headers as Record<string, string> | undefined) } });
+  } catch {
+    throw new ApiError(0, 'The service cannot be reached; check your connection and try again');
+  }
+  if (response.ok) return response;
+  const error = await errorFrom(response);
+  if (authenticated && response.status === 401) onUnauthorized(error.message);
+  throw error;
+}
+
+const json = (body: unknown): RequestInit => ({ body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+export async function signUp(fields: { username: string; email: string; password1: string; password2: string }): Promise<void> {
+  await send('/api/auth/signup', { method: 'POST', authenticated: false, ...json(fields) });
+}
+
+export async function logIn(username: string, password: string): Promise<string> {
+  const response = await send('/api/auth/login', { method: 'POST', authenticated: false, ...json({ username, password }) });
+  return ((await response.json()) as { token: string }).token;
+}
+
+export async function listTasks(): Promise<Task[]> {
+  return (await send('/api/tasks?order=1')).json() as Promise<Task[]>;
+}
+
+export async function convertAgain(id: number, conversion: Conversion): Promise<Task> {
+  return (await send(`/api/tasks/${id}`, { method: 'PUT', ...json(conversion) })).json() as Promise<Task>;
+}
+
+export async function deleteTask(id: number): Promise<void> {
+  await send(`/api/tasks/${id}`, { method: 'DELETE' });
+}
+
+/**
+ * POST /api/tasks with XMLHttpRequest, the one browser API that reports upload progress.
+ * The fields go before the file so that the server can refuse bad options before reading it.
+ */
+export function uploadTask(file: File, conversion: Conversion, onProgress: (fraction: number) => void): Promise<Task> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(conversion)) {
+    if (value !== undefined) form.append(name, String(value));
+  }
+  form.append('fileName', file, file.name);
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/tasks');
+    for (const [name, value] of Object.entries(authHeader())) request.setRequestHeader(name, value);
+    request.responseType = 'json';
+    request.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    request.addEventListener('load', () => {
+      const body = request.response as (Task & { message?: string }) | null;
+      if (request.status === 201 && body) return resolve(body);
+      const error = new ApiError(request.status, typeof body?.message === 'string' ? body.message : `The server answered ${request.status}`);
+      if (request.status === 401) onUnauthorized(error.message);
+      reject(error);
+    });
+    request.addEventListener('error', () => reject(new ApiError(0, 'The upload was interrupted; check your connection and try again')));
+    request.send(form);
+  });
+}
+
+/** The file name of a Content-Disposition header: filename* (RFC 5987) first, then filename. */
+export function dispositionFileName(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended?.[1]) {
+    try {
+      return decodeURIComponent(extended[1]);
+    } catch {
+      // fall through to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*"((?:[^"\\]|\\.)*)"|filename\s*=\s*([^;\s]+)/i.exec(header);
+  const name = plain?.[1]?.replace(/\\(.)/g, '$1') ?? plain?.[2];
+  return name ?? null;
+}
+
+/**
+ * Downloads need the Authorization header, which a plain link cannot send: fetch the bytes
+ * as a blob and save them through an object URL under the server's file name.
+ */
+export async function download(path: string): Promise<void> {
+  const response = await send(path);
+  const name = dispositionFileName(response.headers.get('content-disposition')) ?? 'download';
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started from the URL by now; give it a moment before freeing the blob.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -1,0 +1,202 @@
+/// <reference lib="dom" />
+// The caller's tasks, newest first, polled every 2 s while any is waiting or converting.
+// Rows are updated in place (keyed by task id) so that focus and scroll survive each poll.
+import { ApiError, deleteTask, download, listTasks, type Task, type TaskStatus } from './api.ts';
+import { byId, element } from './dom.ts';
+import { bytes, dateTime, duration } from './units.ts';
+
+const POLL_MS = 2000;
+const RETRY_MS = 5000;
+const ACTIVE: ReadonlySet<TaskStatus> = new Set(['uploaded', 'processing']);
+
+const STATUS_TEXT: Record<TaskStatus, (task: Task) => string> = {
+  uploaded: () => 'Waiting',
+  processing: (task) => `Converting ${task.progress} %`,
+  processed: () => 'Done',
+  failed: () => 'Failed',
+};
+
+const errorText = (error: unknown) => (error instanceof ApiError ? error.message : String(error));
+
+function optionsText(task: Task): string {
+  const { bitrate, sampleRate, channels } = task.options;
+  const parts = [bitrate && `${bitrate} kbit/s`, sampleRate && `${sampleRate} Hz`, channels && (channels === 1 ? 'mono' : `${channels} channels`)].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'defaults';
+}
+
+interface Actions {
+  onConvert(task: Task): void;
+  onDelete(task: Task, row: HTMLLIElement): void;
+}
+
+/** One task's list item and how to bring it up to date. */
+function taskRow(first: Task, actions: Actions) {
+  let task = first;
+  const nameId = `task-${task.id}-name`;
+  const target = element('span', { class: 'target' });
+  const status = element('span', { class: 'status' });
+  const progress = element('progress', { max: '100', 'aria-label': `Conversion of ${task.fileName}` });
+  const reason = element('p', { class: 'reason' });
+  const error = element('p', { class: 'task-error', role: 'alert' });
+  const facts = {
+    size: element('dd'),
+    duration: element('dd'),
+    options: element('dd'),
+    created: element('dd', {}, dateTime(task.createdAt)),
+  };
+  const button = (text: string, onClick: () => void, className = 'secondary') => {
+    const node = element('button', { type: 'button', class: className, 'aria-describedby': nameId }, text);
+    node.addEventListener('click', onClick);
+    return node;
+  };
+  /** A button that saves the file behind a link of the task (the server names the file). */
+  const downloadButton = (text: string, className: string, link: () => string | null) => {
+    const node = button(text, () => {
+      const path = link();
+      if (!path) return;
+      error.textContent = '';
+      node.disabled = true;
+      download(path)
+        .catch((problem: unknown) => (error.textContent = `Download failed: ${errorText(problem)}`))
+        .finally(() => (node.disabled = false));
+    }, className);
+    return node;
+  };
+  const converted = downloadButton('Download', 'primary', () => task.links.converted);
+  const original = downloadButton('Download original', 'secondary', () => task.links.original);
+  const row = element(
+    'li',
+    { class: 'task', 'aria-labelledby': nameId },
+    element(
+      'div',
+      { class: 'task-head' },
+      element('h3', { id: nameId, class: 'task-name' }, element('span', { class: 'file' }, task.fileName), element('span', { 'aria-hidden': 'true' }, ' → '), element('span', { class: 'visually-hidden' }, ' to '), target),
+      status,
+    ),
+    progress,
+    reason,
+    element('dl', { class: 'facts' }, element('dt', {}, 'Size'), facts.size, element('dt', {}, 'Duration'), facts.duration, element('dt', {}, 'Options'), facts.options, element('dt', {}, 'Created'), facts.created),
+    element('div', { class: 'actions' }, converted, original, button('Change format', () => actions.onConvert(task)), button('Delete', () => actions.onDelete(task, row), 'danger')),
+    error,
+  );
+
+  function update(next: Task) {
+    task = next;
+    row.dataset.status = task.status;
+    target.textContent = task.targetFormat;
+    status.textContent = STATUS_TEXT[task.status](task);
+    progress.hidden = task.status !== 'processing';
+    progress.value = task.progress;
+    reason.hidden = !task.statusReason;
+    reason.textContent = task.statusReason ?? '';
+    facts.size.textContent = task.outputBytes === null ? bytes(task.inputBytes) : `${bytes(task.inputBytes)} → ${bytes(task.outputBytes)}`;
+    facts.duration.textContent = duration(task.durationSeconds);
+    facts.options.textContent = optionsText(task);
+    converted.hidden = !task.links.converted;
+    converted.textContent = `Download ${task.targetFormat}`;
+  }
+  update(task);
+  return { row, update, task: () => task };
+}
+
+export function taskList(announce: (message: string) => void, onConvert: (task: Task) => void) {
+  const list = byId('tasks', HTMLOListElement);
+  const empty = byId('tasks-empty', HTMLElement);
+  const listError = byId('tasks-error', HTMLElement);
+  const heading = byId('tasks-title', HTMLElement);
+  const rows = new Map<number, ReturnType<typeof taskRow>>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let stopped = true;
+
+  const actions: Actions = {
+    onConvert,
+    onDelete(task, row) {
+      if (!confirm(`Delete ${task.fileName} and its converted file?`)) return;
+      deleteTask(task.id)
+        .then(() => {
+          rows.delete(task.id);
+          row.remove();
+          empty.hidden = rows.size > 0;
+          heading.focus();
+          announce(`${task.fileName} deleted`);
+        })
+        .catch((error: unknown) => announce(`Could not delete ${task.fileName}: ${errorText(error)}`));
+    },
+  };
+
+  function render(tasks: Task[]) {
+    const seen = new Set<number>();
+    for (const [index, task] of tasks.entries()) {
+      seen.add(task.id);
+      let entry = rows.get(task.id);
+      if (entry) {
+        const before = entry.task().status;
+        entry.update(task);
+        if (before !== task.status && task.status === 'processed') announce(`${task.fileName} converted to ${task.targetFormat}`);
+        if (before !== task.status && task.status === 'failed') announce(`${task.fileName} failed: ${task.statusReason ?? 'no reason given'}`);
+      } else {
+        entry = taskRow(task, actions);
+        rows.set(task.id, entry);
+      }
+      // Keep the DOM in the list's order without moving rows that are already in place.
+      if (list.children[index] !== entry.row) list.insertBefore(entry.row, list.children[index] ?? null);
+    }
+    for (const [id, entry] of rows) {
+      if (!seen.has(id)) {
+        entry.row.remove();
+        rows.delete(id);
+      }
+    }
+    empty.hidden = tasks.length > 0;
+  }
+
+  async function poll() {
+    clearTimeout(timer);
+    let delay: number | null = null;
+    try {
+      const tasks = await listTasks();
+      if (stopped) return;
+      listError.textContent = '';
+      render(tasks);
+      if (tasks.some((task) => ACTIVE.has(task.status))) delay = POLL_MS;
+    } catch (error) {
+      if (stopped || (error instanceof ApiError && error.status === 401)) return;
+      listError.textContent = `The list could not be loaded: ${errorText(error)}`;
+      delay = RETRY_MS;
+    }
+    if (!stopped && delay !== null) timer = setTimeout(() => void refresh(), delay);
+  }
+
+  /** Loads the list now; a call while a load runs makes one more load after it. */
+  function refresh(): Promise<void> {
+    stopped = false;
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = poll().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        void refresh();
+      }
+    });
+    return running;
+  }
+
+  byId('refresh', HTMLButtonElement).addEventListener('click', () => void refresh());
+
+  return {
+    refresh,
+    /** Stops polling and forgets the rows (at log-out). */
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      rows.clear();
+      list.replaceChildren();
+      listError.textContent = '';
+    },
+  };
+}

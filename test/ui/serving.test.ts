@@ -1,0 +1,33 @@
+// The UI's files at `/` next to the API, without a browser: what is served, with which headers,
+// and that nothing of the API, the docs or the health checks is shadowed.
+import t from 'tap';
+import { build } from '../helpers/app.ts';
+
+t.test('the UI is served at / beside the API', async (t) => {
+  const app = await build(t);
+  const page = await app.inject('/');
+  t.equal(page.statusCode, 200);
+  t.match(page.headers['content-type'], /^text\/html/);
+  t.equal(page.headers['content-security-policy'], "default-src 'self'");
+  t.match(page.body, /<script type="module" src="main\.js"><\/script>/);
+  t.notMatch(page.body, /<script>|<style>|style="|on(click|load|submit)=/i, 'no inline script, style or handler (the CSP forbids them)');
+
+  const script = await app.inject('/main.js');
+  t.equal(script.statusCode, 200);
+  t.match(script.headers['content-type'], /javascript/);
+  t.notMatch(script.body, /^import |from ['"]\.\.?\//m, 'one bundle: no imports left for the browser to fetch');
+  t.match(script.body, /flac/, 'the format table is bundled in');
+  const styles = await app.inject('/styles.css');
+  t.equal(styles.statusCode, 200);
+  t.match(styles.headers['content-type'], /^text\/css/);
+
+  t.equal((await app.inject('/health')).statusCode, 200);
+  t.equal((await app.inject('/docs/json')).statusCode, 200);
+  t.notOk(Object.keys((await app.inject('/docs/json')).json<{ paths: object }>().paths).some((path) => !path.startsWith('/api') && !['/health', '/ready'].includes(path)), 'the UI files stay out of the OpenAPI document');
+  const api = await app.inject('/api/tasks');
+  t.equal(api.statusCode, 401);
+  t.equal(api.headers['content-security-policy'], undefined);
+  const unknown = await app.inject('/no-such-page');
+  t.equal(unknown.statusCode, 404);
+  t.match(unknown.json(), { statusCode: 404 });
+});
