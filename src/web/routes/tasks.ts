@@ -6,7 +6,7 @@ import { conversionRequest } from '../conversion-request.ts';
 import { acceptForms } from '../plugins/forms.ts';
 import { findOwnTask } from '../own-task.ts';
 import { ErrorSchema } from '../schemas.ts';
-import { TaskSchema, taskView } from '../task-view.ts';
+import { TaskSchema, taskView, taskViewSelect } from '../task-view.ts';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
 const ListQuery = Type.Object({
@@ -35,6 +35,7 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const rows = await app.db.task.findMany({
         where: { userId: request.userId },
+        select: taskViewSelect,
         orderBy: { id: request.query.order === 1 ? 'desc' : 'asc' },
         take: request.query.max,
       });
