@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { chromium, type Locator, type Page } from 'playwright-core';
 import t from 'tap';
 import { findNginx } from '../../src/dev/nginx.ts';
-import { startStack, type Stack } from '../../src/dev/stack.ts';
 import { PASSWORD } from '../helpers/app.ts';
 import { audioBytes, probe } from '../helpers/audio.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { startTestStack } from '../helpers/stack.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -30,13 +29,7 @@ async function waitForStatus(row: Locator, status: string) {
 }
 
 t.test('web UI in Chromium', { skip }, async (t) => {
-  const [web1, web2, nginx, worker, s3, ses] = (await freePorts(6)) as [number, number, number, number, number, number];
-  const stack: Stack = await startStack({
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000' },
-    ports: { web: [web1, web2], nginx, worker, s3, ses, postgres: 0 },
-    log: () => {},
-  });
-  t.teardown(() => stack.stop());
+  const stack = await startTestStack(t);
   const base = stack.urls.nginx!;
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });

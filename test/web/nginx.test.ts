@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { generatedUpload } from '../../src/dev/generated-upload.ts';
 import { findNginx } from '../../src/dev/nginx.ts';
-import { startStack, type Stack } from '../../src/dev/stack.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { startTestStack } from '../helpers/stack.ts';
 import { PASSWORD } from '../helpers/app.ts';
 
 const MiB = 1024 * 1024;
@@ -13,13 +12,7 @@ const MiB = 1024 * 1024;
 const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 
 t.test('through nginx', { skip: findNginx() ? false : 'nginx is not installed' }, async (t) => {
-  const [web1, web2, nginx, worker, s3, ses] = (await freePorts(6)) as [number, number, number, number, number, number];
-  const stack: Stack = await startStack({
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: process.env.DATABASE_URL, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '100000' },
-    ports: { web: [web1, web2], nginx, worker, s3, ses, postgres: 0 },
-    log: () => {},
-  });
-  t.teardown(() => stack.stop());
+  const stack = await startTestStack(t);
   const base = stack.urls.nginx!;
 
   const username = `nginx_${Date.now()}`;
@@ -44,7 +37,7 @@ t.test('through nginx', { skip: findNginx() ? false : 'nginx is not installed' }
   });
 
   t.test('a 200 MB upload does not grow the web process by its size', async (t) => {
-    const webPids = [stack.pids[`web:${web1}`]!, stack.pids[`web:${web2}`]!];
+    const webPids = Object.entries(stack.pids).filter(([label]) => label.startsWith('web:')).map(([, pid]) => pid);
     const before = webPids.map(peakRssMb);
     const upload = generatedUpload(200 * MiB, 'big.wav');
     const response = await fetch(`${base}/api/tasks`, { method: 'POST', ...upload, headers: { ...upload.headers, authorization: `Bearer ${token}` } });
