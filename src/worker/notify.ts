@@ -16,11 +16,13 @@ interface FinishedTask {
 }
 
 export function finishedEmail(to: string, task: FinishedTask, baseUrl: string): Email {
-  const link = `${baseUrl}/api/tasks/${task.id}/converted`;
+  // The web UI for people (it asks them to log in); the API route for scripts, which send their token.
+  const app = `${baseUrl}/`;
+  const api = `${baseUrl}/api/tasks/${task.id}/converted`;
   const target = task.targetFormat.toUpperCase();
   if (task.status === 'processed') {
-    const text = `Your file ${task.fileName} was converted from ${task.sourceFormat.toUpperCase()} to ${target}.\n\nDownload it: ${link}\n`;
-    const html = `<p>Your file <b>${escapeHtml(task.fileName)}</b> was converted from ${escapeHtml(task.sourceFormat.toUpperCase())} to ${escapeHtml(target)} (${escapeHtml(TARGET_FORMATS[task.targetFormat as TargetFormatName]?.contentType ?? '')}).</p><p><a href="${escapeHtml(link)}">Download the converted file</a></p>`;
+    const text = `Your file ${task.fileName} was converted from ${task.sourceFormat.toUpperCase()} to ${target}.\n\nDownload it from ${app} (log in to see your conversions), or with the API: GET ${api}\n`;
+    const html = `<p>Your file <b>${escapeHtml(task.fileName)}</b> was converted from ${escapeHtml(task.sourceFormat.toUpperCase())} to ${escapeHtml(target)} (${escapeHtml(TARGET_FORMATS[task.targetFormat as TargetFormatName]?.contentType ?? '')}).</p><p><a href="${escapeHtml(app)}">Open Cloud Conversion Tool to download it</a> (API: <code>GET ${escapeHtml(api)}</code>)</p>`;
     return { to, subject: `${task.fileName} is ready as ${target}`, text, html };
   }
   const reason = task.statusReason ?? 'unknown error';

@@ -80,7 +80,7 @@ t.test('a message delivered twice gives one output and one email', async (t) => 
   t.same(await userObjects(user.id), [`users/${user.id}/tasks/${id}/converted.v1.ogg`, `users/${user.id}/tasks/${id}/original.wav`]);
   const mails = await emailsTo(`${user.username}@example.com`);
   t.equal(mails.length, 1, 'one email');
-  t.match(mails[0], { subject: 'twice.wav is ready as OGG', body: { text: new RegExp(`/api/tasks/${id}/converted`), html: /<a href=/ } });
+  t.match(mails[0], { subject: 'twice.wav is ready as OGG', body: { text: new RegExp(`Download it from http\\S+/ \\(log in.*GET http\\S+/api/tasks/${id}/converted`), html: /<a href="http[^"]+\/">Open Cloud Conversion Tool/ } });
 });
 
 t.test('a task re-formatted mid-conversion: the old result is discarded, no email for it', async (t) => {
