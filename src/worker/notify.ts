@@ -1,7 +1,8 @@
-// The owner's email when a conversion ends, sent once: `notifiedAt` is claimed
-// atomically before sending, and released again if sending fails.
+// The owner's email when a conversion ends, sent once: the notification is claimed
+// atomically before sending (src/tasks), and released again if sending fails.
 import { TARGET_FORMATS, type TargetFormatName } from '../audio/formats.ts';
 import { sendEmail, type Email } from '../mail/ses.ts';
+import { claimNotification, releaseNotification, type TaskRef } from '../tasks/transitions.ts';
 import type { WorkerDeps } from './deps.ts';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -35,19 +36,14 @@ export function finishedEmail(to: string, task: FinishedTask, baseUrl: string): 
 }
 
 /** Emails the owner about the task's final state unless that version was already notified. */
-export async function notifyOwner(deps: WorkerDeps, taskId: number, version: number): Promise<boolean> {
-  const claimed = await deps.db.task.updateMany({
-    where: { id: taskId, version, notifiedAt: null, status: { in: ['processed', 'failed'] } },
-    data: { notifiedAt: new Date() },
-  });
-  if (claimed.count === 0) return false;
-  const task = await deps.db.task.findUnique({ where: { id: taskId }, include: { user: { select: { email: true } } } });
+export async function notifyOwner(deps: WorkerDeps, ref: TaskRef): Promise<boolean> {
+  const task = await claimNotification(deps.db, ref);
   if (!task) return false;
   try {
     await sendEmail(deps.ses, deps.config.SES_FROM, finishedEmail(task.user.email, task, deps.config.PUBLIC_BASE_URL));
     return true;
   } catch (error) {
-    await deps.db.task.updateMany({ where: { id: taskId, version }, data: { notifiedAt: null } });
+    await releaseNotification(deps.db, ref);
     throw error;
   }
 }
