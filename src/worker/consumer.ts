@@ -94,14 +94,19 @@ export function startConsumer(options: ConsumerOptions) {
     }
   })();
 
+  const releases: Array<Promise<void>> = [];
   /** Aborts every running job and hands its message straight back to the queue. */
-  async function release(): Promise<void> {
+  function release(): Promise<void> {
     const left = [...jobs];
-    if (left.length === 0) return;
-    for (const job of left) job.controller.abort(new Error('worker stopping'));
-    await Promise.all(left.map((job) => job.done));
-    await Promise.all(left.map((job) => setVisibility(job.message, 0).catch(() => {})));
-    log.info({ released: left.length }, 'released unfinished messages');
+    const released = (async () => {
+      if (left.length === 0) return;
+      for (const job of left) job.controller.abort(new Error('worker stopping'));
+      await Promise.all(left.map((job) => job.done));
+      await Promise.all(left.map((job) => setVisibility(job.message, 0).catch(() => {})));
+      log.info({ released: left.length }, 'released unfinished messages');
+    })();
+    releases.push(released);
+    return released;
   }
 
   return {
@@ -117,6 +122,7 @@ export function startConsumer(options: ConsumerOptions) {
       const all = Promise.all([...jobs].map((job) => job.done));
       const timedOut = await Promise.race([all.then(() => false), sleep(deadlineMs).then(() => true)]);
       if (timedOut) await release();
+      await Promise.all(releases); // a release() begun elsewhere (a second signal) must finish before the client closes
     },
   };
 }
