@@ -1,6 +1,7 @@
 // The owner's email when a conversion ends, sent once: the notification is claimed
 // atomically before sending (src/tasks), and released again if sending fails.
 import { TARGET_FORMATS, type TargetFormatName } from '../audio/formats.ts';
+import { TaskStatus } from '../generated/prisma/enums.ts';
 import { sendEmail, type Email } from '../mail/ses.ts';
 import { claimNotification, releaseNotification, type TaskRef } from '../tasks/transitions.ts';
 import type { WorkerDeps } from './deps.ts';
@@ -12,7 +13,7 @@ interface FinishedTask {
   fileName: string;
   sourceFormat: string;
   targetFormat: string;
-  status: string;
+  status: TaskStatus;
   statusReason: string | null;
 }
 
@@ -21,7 +22,7 @@ export function finishedEmail(to: string, task: FinishedTask, baseUrl: string): 
   const app = `${baseUrl}/`;
   const api = `${baseUrl}/api/tasks/${task.id}/converted`;
   const target = task.targetFormat.toUpperCase();
-  if (task.status === 'processed') {
+  if (task.status === TaskStatus.processed) {
     const text = `Your file ${task.fileName} was converted from ${task.sourceFormat.toUpperCase()} to ${target}.\n\nDownload it from ${app} (log in to see your conversions), or with the API: GET ${api}\n`;
     const html = `<p>Your file <b>${escapeHtml(task.fileName)}</b> was converted from ${escapeHtml(task.sourceFormat.toUpperCase())} to ${escapeHtml(target)} (${escapeHtml(TARGET_FORMATS[task.targetFormat as TargetFormatName]?.contentType ?? '')}).</p><p><a href="${escapeHtml(app)}">Open Cloud Conversion Tool to download it</a> (API: <code>GET ${escapeHtml(api)}</code>)</p>`;
     return { to, subject: `${task.fileName} is ready as ${target}`, text, html };

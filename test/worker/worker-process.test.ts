@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { DEAD_LETTER_REASON } from '../../src/worker/dead-letters.ts';
 import { build, signUp, uploadTask } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';
@@ -30,15 +30,20 @@ const queueEnv = ({ SQS_QUEUE_URL, SQS_DLQ_URL }: Resources) => ({ SQS_QUEUE_URL
 
 const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-t.test('SIGTERM during a long conversion releases the message; a second worker finishes it', async (t) => {
+/** A 300 s wav → aac task on queues of the test's own, and a worker converting it. */
+async function longConversion(t: Test, fileName: string, workerEnv: Record<string, string>) {
   const queues = await testQueues();
-  const app = await build(t, { SQS_QUEUE_URL: queues.SQS_QUEUE_URL, SQS_DLQ_URL: queues.SQS_DLQ_URL });
+  const app = await build(t, queueEnv(queues));
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await uploadTask(app, user, await audioBytes('wav', 300), 'long.wav', [['newFormat', 'aac']]);
-
-  const first = await startWorker(t, { ...queueEnv(queues), WORKER_DRAIN_SECONDS: '0' });
+  const id = await uploadTask(app, user, await audioBytes('wav', 300), fileName, [['newFormat', 'aac']]);
+  const worker = await startWorker(t, { ...queueEnv(queues), ...workerEnv });
   await waitFor('the conversion to start', async () => (await deps.db.task.findUnique({ where: { id } }))?.status === 'processing');
+  return { queues, deps, user, id, worker };
+}
+
+t.test('SIGTERM during a long conversion releases the message; a second worker finishes it', async (t) => {
+  const { queues, deps, user, id, worker: first } = await longConversion(t, 'long.wav', { WORKER_DRAIN_SECONDS: '0' });
   const stopped = Date.now();
   first.child.kill('SIGTERM');
   t.equal(await exitOf(first.child), 0, 'exits 0');
@@ -60,14 +65,7 @@ t.test('SIGTERM during a long conversion releases the message; a second worker f
 });
 
 t.test('a second SIGTERM skips the drain: the message goes back at once and the worker exits 0', async (t) => {
-  const queues = await testQueues();
-  const app = await build(t, { SQS_QUEUE_URL: queues.SQS_QUEUE_URL, SQS_DLQ_URL: queues.SQS_DLQ_URL });
-  const deps = await workerDeps(t);
-  const user = await signUp(app);
-  const id = await uploadTask(app, user, await audioBytes('wav', 300), 'twice.wav', [['newFormat', 'aac']]);
-
-  const worker = await startWorker(t, { ...queueEnv(queues), WORKER_DRAIN_SECONDS: '600' });
-  await waitFor('the conversion to start', async () => (await deps.db.task.findUnique({ where: { id } }))?.status === 'processing');
+  const { queues, deps, id, worker } = await longConversion(t, 'twice.wav', { WORKER_DRAIN_SECONDS: '600' });
   worker.child.kill('SIGTERM');
   await sleep(500);
   t.equal(worker.child.exitCode, null, 'the first signal drains: the worker is still converting');

@@ -76,7 +76,7 @@ const downloads: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const task = await findLatestByFileName(app.db, request.userId, request.params.filename);
       if (!task) throw notFound(`A file named "${request.params.filename}"`);
-      return task.status === 'processed' ? sendConverted(request, reply, task) : sendOriginal(request, reply, task);
+      return task.status === TaskStatus.processed ? sendConverted(request, reply, task) : sendOriginal(request, reply, task);
     },
   );
 };
