@@ -77,6 +77,33 @@ t.test('log in by username or email; the token opens the API and expires', async
   t.match(none.json().message, /Log in first/);
 });
 
+t.test('every /api route authenticates before its body is read', async (t) => {
+  const app = await build(t);
+  // A malformed body would be a 400 if it were parsed first.
+  const routes = [
+    { method: 'GET', url: '/api/tasks' },
+    { method: 'GET', url: '/api/tasks/1' },
+    { method: 'PUT', url: '/api/tasks/1', headers: { 'content-type': 'application/json' }, payload: '{not json' },
+    { method: 'DELETE', url: '/api/tasks/1' },
+    { method: 'POST', url: '/api/tasks', headers: { 'content-type': 'multipart/form-data; boundary=x' }, payload: 'garbage' },
+    { method: 'GET', url: '/api/tasks/1/original' },
+    { method: 'GET', url: '/api/tasks/1/converted' },
+    { method: 'GET', url: '/api/files/song.wav' },
+  ] as const;
+  for (const route of routes) {
+    const response = await app.inject(route);
+    t.equal(response.statusCode, 401, `${route.method} ${route.url}`);
+    t.match(response.json(), { statusCode: 401, message: /Log in first/ });
+  }
+  const spec = (await app.inject({ url: '/docs/json' })).json<{ paths: Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>> }>();
+  for (const [path, methods] of Object.entries(spec.paths).filter(([path]) => path.startsWith('/api/') && !path.startsWith('/api/auth/'))) {
+    for (const [method, operation] of Object.entries(methods)) {
+      t.same(operation.security, [{ bearer: [] }], `${method} ${path} documents the bearer token`);
+      t.ok(operation.responses['401'], `${method} ${path} documents 401`);
+    }
+  }
+});
+
 t.test('wrong passwords and unknown users get the same 401', async (t) => {
   const app = await build(t);
   const user = await signUp(app);
