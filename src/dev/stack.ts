@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findNginx, startNginx } from './nginx.ts';
 import { startServices, teardown, type Stop } from './services.ts';
+import { SetupError } from './setup-error.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -59,14 +60,17 @@ async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
   clearTimeout(timer);
 }
 
+/** A first start compiles every source (tsx): on a busy 2-core machine that took over 30 s. */
+const START_SECONDS = 90;
+
 async function waitForHealth(url: string, child: ChildProcess, label: string, signal?: AbortSignal): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  for (const deadline = Date.now() + START_SECONDS * 1000; Date.now() < deadline; ) {
     signal?.throwIfAborted();
-    if (child.exitCode !== null) throw new Error(`${label} exited with code ${child.exitCode} while starting; see its log above`);
+    if (child.exitCode !== null) throw new SetupError(`${label} exited with code ${child.exitCode} while starting; see its log above`);
     if (await fetch(url).then((r) => r.ok, () => false)) return;
     await sleep(50);
   }
-  throw new Error(`${label} did not answer ${url} within 30 s`);
+  throw new SetupError(`${label} did not answer ${url} within ${START_SECONDS} s; see its log above`);
 }
 
 export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal, compiled = false }: StackOptions): Promise<Stack> {
