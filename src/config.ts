@@ -36,6 +36,7 @@ export const ConfigSchema = Type.Object({
     default: 'info',
     description: 'one of fatal, error, warn, info, debug, trace, silent',
   }),
+  UI_DIR: Type.Optional(Type.String({ minLength: 1, description: 'folder of the bundled web UI (index.html, main.js, styles.css); default dist/ui beside the compiled code' })),
   FFMPEG_PATH: Type.Optional(Type.String({ minLength: 1, description: 'path of the ffmpeg binary' })),
   FFPROBE_PATH: Type.Optional(Type.String({ minLength: 1, description: 'path of the ffprobe binary' })),
 });

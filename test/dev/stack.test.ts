@@ -24,6 +24,9 @@ t.test('the embedded stack boots everything, answers through nginx, and leaves n
   }
   t.equal((await fetch(`${stack.env.AWS_ENDPOINT_URL_SES}/store`)).status, 200, 'SES store reachable');
   t.equal(stack.urls[`web:${web1}`], `http://127.0.0.1:${web1}`);
+  const script = await fetch(`http://127.0.0.1:${web2}/main.js`);
+  t.equal(script.status, 200, 'the stack bundled the UI before starting the web processes');
+  t.match(await script.text(), /flac/);
 
   await stack.stop();
   stopped = true;

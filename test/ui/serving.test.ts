@@ -1,6 +1,10 @@
 // The UI's files at `/` next to the API, without a browser: what is served, with which headers,
 // and that nothing of the API, the docs or the health checks is shadowed.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
+import { ConfigError } from '../../src/config.ts';
 import { build } from '../helpers/app.ts';
 
 t.test('the UI is served at / beside the API', async (t) => {
@@ -30,4 +34,12 @@ t.test('the UI is served at / beside the API', async (t) => {
   const unknown = await app.inject('/no-such-page');
   t.equal(unknown.statusCode, 404);
   t.match(unknown.json(), { statusCode: 404 });
+});
+
+t.test('without a bundle the web process stops at start and says how to make one', async (t) => {
+  const empty = await mkdtemp(join(tmpdir(), 'cct-no-ui-'));
+  t.teardown(() => rm(empty, { recursive: true, force: true }));
+  const error = await build(t, { UI_DIR: empty }).then(() => null, (e: Error) => e);
+  t.type(error, ConfigError);
+  t.equal(error?.message, `The web UI is not bundled in ${empty}: run \`npm run build\` first, or set UI_DIR to a folder it made (\`npm run dev\` and \`npm test\` bundle it themselves).`);
 });

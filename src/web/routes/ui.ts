@@ -1,38 +1,21 @@
-// The web UI at `/`: index.html, main.js and styles.css from src/ui, bundled by esbuild.
-// Built code (`npm run build`, the Docker image) serves dist/ui, made by the build script;
-// run from sources (`npm run dev`, `npm test`) there is no bundle, so one is made at start
-// into a temporary directory. esbuild is a devDependency: only that branch imports it.
+// The web UI at `/`: index.html, main.js and styles.css from a folder esbuild made beforehand
+// (src/dev/ui-bundle.ts): UI_DIR when set (the dev stack and the test runner bundle into a
+// temporary folder), else dist/ui beside the compiled code (`npm run build`, the Docker image).
+// Nothing is bundled here, so the web process needs no build tool.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
+import { ConfigError } from '../../config.ts';
 
-/** dist/ui next to dist/web when built; src/ui (sources, no main.js) when run by tsx. */
-const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
-
-/** The same bundle as the `build` script in package.json makes, written to `outdir`. */
-async function bundleFromSources(outdir: string) {
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: ['main.ts', 'styles.css', 'index.html'].map((file) => join(UI_DIR, file)),
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    loader: { '.html': 'copy' },
-    outdir,
-    logLevel: 'warning',
-  });
-}
+/** dist/ui next to dist/web when built. */
+const BUILT_UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 
 const ui: FastifyPluginAsync = async (app) => {
-  let root = UI_DIR;
-  if (!existsSync(join(UI_DIR, 'main.js'))) {
-    root = await mkdtemp(join(tmpdir(), 'cct-ui-'));
-    app.addHook('onClose', () => rm(root, { recursive: true, force: true }));
-    await bundleFromSources(root);
+  const root = app.config.UI_DIR ?? BUILT_UI_DIR;
+  if (!existsSync(join(root, 'main.js'))) {
+    throw new ConfigError(`The web UI is not bundled in ${root}: run \`npm run build\` first, or set UI_DIR to a folder it made (\`npm run dev\` and \`npm test\` bundle it themselves).`);
   }
   await app.register(fastifyStatic, {
     root,
