@@ -176,7 +176,7 @@ export async function startServices(env: NodeJS.ProcessEnv, options: ServiceOpti
   const stops = teardown(options.log ?? console.error);
   const completed: NodeJS.ProcessEnv = { ...env };
   try {
-    if (env.DATABASE_URL) await (await connect(env.DATABASE_URL)).end();
+    if (env.DATABASE_URL) await (await connect(env.DATABASE_URL)).end(); // one line saying what to do, before anything starts
     const { dataDir, port } = options.postgres;
     let databaseServerUrl = env.DATABASE_URL;
     if (options.isolate) {
