@@ -63,7 +63,7 @@ data "aws_iam_policy_document" "instance" {
   }
 
   statement {
-    sid       = "ReportBootFailure"
+    sid       = "ReportUnhealthy"
     actions   = ["autoscaling:SetInstanceHealth"]
     resources = [local.autoscaling_group_arns[each.key]]
   }
