@@ -13,6 +13,7 @@ export const ConfigSchema = Type.Object({
     pattern: '^postgres(ql)?://',
     description: 'PostgreSQL connection URL, e.g. postgresql://user:pass@host:5432/db',
   }),
+  DATABASE_PASSWORD_FILE: Type.Optional(Type.String({ minLength: 1, description: 'file holding the database password (instead of one in DATABASE_URL), read again when the database refuses it; e.g. /run/cct/database/password' })),
   AWS_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'AWS region, e.g. eu-west-1' }),
   AWS_ENDPOINT_URL: Type.Optional(Url('S3/SQS endpoint of an emulator or LocalStack, e.g. http://127.0.0.1:4566; unset on AWS')),
   AWS_ENDPOINT_URL_SES: Type.Optional(Url('SES endpoint of an emulator, e.g. http://127.0.0.1:8005; unset on AWS')),

@@ -18,8 +18,8 @@ variable "name" {
   default     = "cct"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,11}$", var.name))
-    error_message = "name must be 2-12 lower-case letters, digits or hyphens, starting with a letter (load balancer names are limited to 32 characters)."
+    condition     = can(regex("^[a-z](-?[a-z0-9])+$", var.name)) && length(var.name) <= 12
+    error_message = "name must be 2-12 lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen (RDS refuses -- and a trailing -; load balancer names are limited to 32 characters)."
   }
 }
 
@@ -89,7 +89,7 @@ variable "image_tag" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate ARN for HTTPS on the load balancer (HTTP then redirects to HTTPS). Null serves plain HTTP."
+  description = "ACM certificate ARN for HTTPS on the load balancer (HTTP then redirects to HTTPS). Required unless allow_plain_http is true; terraform.tfvars.example says how to get one."
   type        = string
   default     = null
 
@@ -97,6 +97,17 @@ variable "certificate_arn" {
     condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
     error_message = "certificate_arn must be an ACM certificate ARN or null."
   }
+
+  validation {
+    condition     = var.certificate_arn != null || var.allow_plain_http
+    error_message = "Set certificate_arn (an ACM certificate for your host name, see terraform.tfvars.example): without it passwords and tokens cross the internet in clear text. To serve plain HTTP anyway, e.g. for a first try, set allow_plain_http = true."
+  }
+}
+
+variable "allow_plain_http" {
+  description = "Serve plain HTTP when certificate_arn is null (passwords and tokens in clear text). With a certificate, HTTP always redirects to HTTPS."
+  type        = bool
+  default     = false
 }
 
 variable "public_base_url" {
@@ -111,13 +122,30 @@ variable "public_base_url" {
 }
 
 variable "ami_id" {
-  description = "AMI of the web and worker instances (x86_64, with Docker available from its package manager and the AWS CLI). Null: the latest Amazon Linux 2023, which rolls the instances when Amazon publishes a new one."
+  description = "AMI of the web and worker instances (x86_64, with Docker available from its package manager and the AWS CLI). Null: the AMI that ami_ssm_parameter names at ami_ssm_parameter_version."
   type        = string
   default     = null
 
   validation {
     condition     = var.ami_id == null || can(regex("^ami-[0-9a-f]{8,17}$", var.ami_id))
     error_message = "ami_id must be an AMI id such as ami-0123456789abcdef0, or null."
+  }
+}
+
+variable "ami_ssm_parameter" {
+  description = "Public SSM parameter that names the current Amazon Linux 2023 AMI."
+  type        = string
+  default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+}
+
+variable "ami_ssm_parameter_version" {
+  description = "Version of ami_ssm_parameter to run, so that the AMI changes only when you raise it (which rolls both tiers). The newest: aws ssm get-parameter --name <ami_ssm_parameter> --query Parameter.Version."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.ami_id != null || try(var.ami_ssm_parameter_version >= 1, false)
+    error_message = "Set ami_ssm_parameter_version (see terraform.tfvars.example for the command that prints the newest) or ami_id."
   }
 }
 
@@ -312,8 +340,19 @@ variable "ses_from" {
   default     = null
 
   validation {
-    condition     = var.ses_from == null || can(regex("^[^@\\s]+@[^@\\s]+$", var.ses_from))
-    error_message = "ses_from must be an email address or null."
+    condition     = var.ses_from == null || can(regex("^[^@\\s]+@[^@\\s]+$", var.ses_from)) && endswith(coalesce(var.ses_from, "-"), "@${var.email_domain}")
+    error_message = "ses_from must be an address at email_domain (the SES identity it is sent from), e.g. noreply@<email_domain>, or null."
+  }
+}
+
+variable "ses_sandbox_recipients" {
+  description = "While the account is in the SES sandbox: addresses that may receive notification emails (each gets an identity; SES mails it a link to confirm). Empty once the account has production access."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for address in var.ses_sandbox_recipients : can(regex("^[^@\\s]+@[^@\\s]+$", address))])
+    error_message = "ses_sandbox_recipients must be email addresses."
   }
 }
 
@@ -324,7 +363,7 @@ variable "route53_zone_id" {
 }
 
 variable "alarm_email" {
-  description = "Address subscribed to alarms (e.g. messages in the dead-letter queue). Null: subscribe to the alarm_topic_arn output yourself."
+  description = "Address subscribed to the alarms (README.md, \"Read the alarms\"). Null: subscribe to the alarm_topic_arn output yourself."
   type        = string
   default     = null
 
@@ -354,6 +393,18 @@ variable "log_level" {
     condition     = contains(["fatal", "error", "warn", "info", "debug", "trace", "silent"], var.log_level)
     error_message = "log_level must be one of fatal, error, warn, info, debug, trace, silent."
   }
+}
+
+variable "jwt_secret_version" {
+  description = "Raise by one to write a new random JWT_SECRET (signs everyone out; the instances restart the app within a minute)."
+  type        = number
+  default     = 1
+}
+
+variable "database_password_version" {
+  description = "Raise by one to write a new random password for the app's database role (no restart: README.md, \"Rotate secrets\")."
+  type        = number
+  default     = 1
 }
 
 variable "jwt_expires_in" {

@@ -29,7 +29,7 @@ export interface WorkerDeps {
 export function createWorkerDeps(config: Config, overrides: Partial<WorkerDeps> = {}): WorkerDeps {
   return {
     config,
-    db: createDatabase(config.DATABASE_URL, config.WORKER_CONCURRENCY + 2),
+    db: createDatabase(config.DATABASE_URL, { poolSize: config.WORKER_CONCURRENCY + 2, passwordFile: config.DATABASE_PASSWORD_FILE }),
     s3: createS3(config),
     sqs: createSqs(config),
     ses: createSes(config),

@@ -6,6 +6,8 @@ import t from 'tap';
 import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate.ts';
 import { freshDatabase } from '../helpers/env.ts';
 
+const ALL = ['20261126000000_init', '20261201120000_app_role'];
+
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -25,14 +27,16 @@ async function copyOfMigrations(): Promise<string> {
 t.test('a fresh database gets every migration, recorded the way Prisma records it', async (t) => {
   const url = await freshDatabase(t);
   const applied = await migrate(url);
-  t.same(applied, ['20261126000000_init']);
+  t.same(applied, ALL);
   const rows = await query<{ migration_name: string; checksum: string; finished_at: Date; applied_steps_count: number }>(
     url,
-    'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations',
+    'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
   );
-  t.equal(rows.length, 1);
-  t.match(rows[0], { migration_name: '20261126000000_init', checksum: /^[0-9a-f]{64}$/, applied_steps_count: 1 });
-  t.type(rows[0]!.finished_at, Date);
+  t.equal(rows.length, ALL.length);
+  for (const [i, name] of ALL.entries()) {
+    t.match(rows[i], { migration_name: name, checksum: /^[0-9a-f]{64}$/, applied_steps_count: 1 });
+    t.type(rows[i]!.finished_at, Date);
+  }
   const tables = await query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
   t.same(tables.map((r) => r.tablename), ['_prisma_migrations', 'tasks', 'users']);
 });
@@ -48,9 +52,9 @@ t.test('a second run applies nothing and changes nothing', async (t) => {
 t.test('two concurrent runs apply each migration exactly once', async (t) => {
   const url = await freshDatabase(t);
   const results = await Promise.all([migrate(url), migrate(url), migrate(url)]);
-  t.same(results.flat(), ['20261126000000_init']);
+  t.same(results.flat().sort(), ALL);
   const [{ count }] = (await query<{ count: string }>(url, 'SELECT count(*) FROM _prisma_migrations')) as [{ count: string }];
-  t.equal(count, '1');
+  t.equal(count, String(ALL.length));
 });
 
 t.test('a changed, already applied migration is refused with a clear message', async (t) => {

@@ -1,15 +1,12 @@
-// Static checks of terraform/ (there is no terraform binary or cloud access in CI):
-// every .tf file is parsed with @cdktf/hcl2json, then each check below returns its
-// findings as readable strings. The last test feeds every check a broken copy of the
-// real configuration, so a check that stopped noticing anything fails too.
-import { getExpressionAst, parse, wrapTerraformExpression } from '@cdktf/hcl2json';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+// The project's own rules for terraform/, on every .tf file parsed with @cdktf/hcl2json.
+// What terraform itself checks (references, module wiring, argument names and types
+// against the AWS provider's schema) is left to `terraform validate` and `plan`, which
+// .ci/run runs through ../shared/tools/terraform-check. The last test feeds every check
+// a broken copy of the real configuration, so a check that stopped noticing fails too.
 import t from 'tap';
+import { arraysUnder, first, loadAll, resources, strings, type Block, type Module, type Named } from '../helpers/terraform.ts';
 
-const TERRAFORM_DIR = new URL('../../terraform/', import.meta.url).pathname;
 const REQUIRED_FILES = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf'];
-const MODULE_META_ARGUMENTS = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
 /** Actions that IAM cannot scope to a resource, so `Resource: "*"` is their only form. */
 const UNSCOPED_ACTIONS = new Set([
   'ecr:GetAuthorizationToken',
@@ -18,73 +15,6 @@ const UNSCOPED_ACTIONS = new Set([
   'ssmmessages:OpenControlChannel',
   'ssmmessages:OpenDataChannel',
 ]);
-
-type Block = Record<string, unknown>;
-type Named = Record<string, Block[]>;
-
-/** One module's blocks merged over its files (hcl2json gives every block as an array). */
-interface Module {
-  dir: string; // relative to terraform/, '.' for the root module
-  files: string[];
-  variable: Named;
-  output: Named;
-  module: Named;
-  locals: Block[];
-  terraform: Block[];
-  resource: Record<string, Named>;
-  data: Record<string, Named>;
-  ephemeral: Record<string, Named>;
-}
-type Modules = Map<string, Module>;
-
-async function loadModule(dir: string): Promise<Module> {
-  const files = (await readdir(join(TERRAFORM_DIR, dir))).filter((f) => f.endsWith('.tf')).sort();
-  const mod: Module = { dir, files, variable: {}, output: {}, module: {}, locals: [], terraform: [], resource: {}, data: {}, ephemeral: {} };
-  for (const file of files) {
-    const json = await parse(file, await readFile(join(TERRAFORM_DIR, dir, file), 'utf8'));
-    for (const kind of ['variable', 'output', 'module'] as const) {
-      for (const [name, list] of Object.entries((json[kind] ?? {}) as Named)) (mod[kind][name] ??= []).push(...list);
-    }
-    for (const kind of ['resource', 'data', 'ephemeral'] as const) {
-      for (const [type, named] of Object.entries((json[kind] ?? {}) as Record<string, Named>)) {
-        for (const [name, list] of Object.entries(named)) ((mod[kind][type] ??= {})[name] ??= []).push(...list);
-      }
-    }
-    mod.locals.push(...((json.locals ?? []) as Block[]));
-    mod.terraform.push(...((json.terraform ?? []) as Block[]));
-  }
-  return mod;
-}
-
-async function loadAll(): Promise<Modules> {
-  const dirs = ['.', ...(await readdir(join(TERRAFORM_DIR, 'modules'))).sort().map((m) => `modules/${m}`)];
-  return new Map(await Promise.all(dirs.map(async (dir) => [dir, await loadModule(dir)] as const)));
-}
-
-/** Every string value anywhere below `value` (HCL expressions stay strings like "${var.x}"). */
-function* strings(value: unknown): Generator<string> {
-  if (typeof value === 'string') yield value;
-  else if (Array.isArray(value)) for (const item of value) yield* strings(item);
-  else if (value && typeof value === 'object') for (const item of Object.values(value)) yield* strings(item);
-}
-
-/** Every array stored under `key` anywhere below `value` (nested and dynamic blocks included). */
-function* arraysUnder(value: unknown, key: string): Generator<unknown[]> {
-  if (Array.isArray(value)) for (const item of value) yield* arraysUnder(item, key);
-  else if (value && typeof value === 'object') {
-    for (const [k, item] of Object.entries(value)) {
-      if (k === key && Array.isArray(item)) yield item;
-      yield* arraysUnder(item, k === key ? '' : key);
-    }
-  }
-}
-
-function resources(mod: Module, type: string): Array<[string, Block]> {
-  return Object.entries(mod.resource[type] ?? {}).flatMap(([name, list]) => list.map((b) => [name, b] as [string, Block]));
-}
-
-const first = (value: unknown): Block => (Array.isArray(value) && value[0] && typeof value[0] === 'object' ? (value[0] as Block) : {});
-const childDir = (mod: Module, call: Block) => relative(TERRAFORM_DIR, resolve(TERRAFORM_DIR, mod.dir, String(call.source)));
 
 // --- checks: each returns what is wrong, [] when all is well ---------------------
 
@@ -118,93 +48,6 @@ function undocumented(mod: Module): string[] {
     ]),
     ...Object.entries(mod.output).flatMap(([name, [o]]) => (described(o) ? [] : [`${mod.dir}: output ${name} has no description`])),
   ];
-}
-
-interface AstNode {
-  type: string;
-  meta?: { traversal?: Array<{ segment: string }>; keyVar?: string; valVar?: string };
-  children?: AstNode[];
-}
-
-/**
- * The references (var.x, module.web.url, aws_lb.this.arn, …) in one expression. hcl2json's own
- * getReferencesInExpression skips the key and value of `for` expressions, so this walks the AST.
- */
-async function referencesInExpression(expression: string): Promise<string[]> {
-  const quoted = expression.startsWith('"') ? expression : `"${expression}"`;
-  const ast = (await getExpressionAst('main.tf', wrapTerraformExpression(quoted).wrap)) as AstNode | null;
-  const found: string[] = [];
-  const walk = (node: AstNode | undefined, forVariables: string[]) => {
-    if (!node) return;
-    if (node.type === 'scopeTraversal') {
-      const segments = (node.meta?.traversal ?? []).map((part) => part.segment);
-      if (!forVariables.includes(segments[0] ?? '')) found.push(segments.join('.'));
-      return;
-    }
-    const inner = node.type === 'for' ? [...forVariables, node.meta?.keyVar ?? '', node.meta?.valVar ?? ''] : forVariables;
-    for (const child of node.children ?? []) walk(child, inner);
-  };
-  walk(ast ?? undefined, []);
-  return found;
-}
-
-/** Every reference in the module's expressions. */
-async function referencesIn(mod: Module): Promise<string[]> {
-  const expressions = [...strings([mod.variable, mod.output, mod.module, mod.locals, mod.resource, mod.data, mod.ephemeral])];
-  const found = new Set<string>();
-  for (const expression of expressions.filter((s) => s.includes('${'))) {
-    for (const reference of await referencesInExpression(expression)) found.add(reference);
-  }
-  return [...found];
-}
-
-async function unresolvedReferences(mod: Module, all: Modules): Promise<string[]> {
-  const locals = new Set(mod.locals.flatMap((l) => Object.keys(l)));
-  return (await referencesIn(mod)).flatMap((value) => {
-    const [scope = '', name = '', ...rest] = value.split('.');
-    const attribute = rest.find((part) => !/^\d+$/.test(part));
-    const ok =
-      scope === 'var' ? name in mod.variable
-      : scope === 'local' ? locals.has(name)
-      : scope === 'module' ? name in mod.module && (attribute === undefined || moduleHasOutput(mod, name, attribute, all))
-      : scope === 'data' || scope === 'ephemeral' ? Boolean(mod[scope][name]?.[rest[0] ?? ''])
-      : /^(aws|random)_/.test(scope) ? Boolean(mod.resource[scope]?.[name])
-      : true; // each, count, path, dynamic block iterators
-    return ok ? [] : [`${mod.dir}: ${value} is not declared`];
-  });
-}
-
-/** What tflint's terraform_unused_declarations would report: variables, locals and data sources nobody reads. */
-async function unusedDeclarations(mod: Module): Promise<string[]> {
-  const used = new Set((await referencesIn(mod)).map((value) => value.split('.').slice(0, 3).join('.')));
-  const declared = [
-    ...Object.keys(mod.variable).map((name) => `var.${name}`),
-    ...mod.locals.flatMap((l) => Object.keys(l)).map((name) => `local.${name}`),
-    ...Object.entries(mod.data).flatMap(([type, named]) => Object.keys(named).map((name) => `data.${type}.${name}`)),
-  ];
-  return declared
-    .filter((d) => ![...used].some((u) => u === d || u.startsWith(`${d}.`)))
-    .map((d) => `${mod.dir}: ${d} is never used`);
-}
-
-function moduleHasOutput(mod: Module, name: string, output: string, all: Modules): boolean {
-  const call = mod.module[name]?.[0];
-  return Boolean(call && all.get(childDir(mod, call))?.output[output]);
-}
-
-function badModuleCalls(mod: Module, all: Modules): string[] {
-  return Object.entries(mod.module).flatMap(([name, [call = {}]]) => {
-    const child = all.get(childDir(mod, call));
-    if (!child) return [`${mod.dir}: module ${name} has no module at ${String(call.source)}`];
-    const passed = Object.keys(call).filter((k) => !MODULE_META_ARGUMENTS.has(k));
-    const required = Object.entries(child.variable).filter(([, [v]]) => v && !('default' in v)).map(([k]) => k);
-    return [
-      ...passed
-        .filter((k) => !(k in child.variable))
-        .map((k) => `${mod.dir}: module ${name} passes ${k}, which ${child.dir} does not declare`),
-      ...required.filter((k) => !passed.includes(k)).map((k) => `${mod.dir}: module ${name} does not pass required ${k}`),
-    ];
-  });
 }
 
 function unsafeDatabases(mod: Module): string[] {
@@ -315,23 +158,22 @@ function ingressRules(mod: Module): Ingress[] {
 }
 
 /**
- * Only a load balancer's security group may be open to address blocks. In a module that
- * runs instances, every other rule must admit traffic from that load balancer only (so a
- * module with instances and no load balancer, the worker, admits nothing); elsewhere
- * (the database) a rule must name a source security group.
+ * Only a load balancer's security group may be open to address blocks, and only in the
+ * module that makes it; there, every other rule must admit that load balancer alone (the
+ * way into the web instances). A module that runs instances opens nothing itself (so the
+ * workers admit nothing); elsewhere (the database) a rule must name a source group.
  */
 function openIngress(mod: Module): string[] {
   const lbGroups = resources(mod, 'aws_lb').flatMap(([, lb]) => [...strings(lb.security_groups)]);
-  const runsInstances =
-    resources(mod, 'aws_launch_template').length > 0 ||
-    Object.values(mod.module).some(([call]) => String(call?.source).includes('instance_group'));
+  const runsInstances = resources(mod, 'aws_launch_template').length > 0;
   const rules = ingressRules(mod);
   const problems = rules.flatMap(({ where, target, cidrs, source }) => {
     const onLoadBalancer = lbGroups.includes(target);
+    if (runsInstances) return [`${mod.dir}: ${where} opens the instances; only the load balancer module may let traffic in`];
     if (cidrs.length > 0 && !onLoadBalancer) return [`${mod.dir}: ${where} opens ${target} to ${cidrs.join(', ')}`];
     if (onLoadBalancer) return [];
-    if (runsInstances && !lbGroups.includes(String(source))) {
-      return [`${mod.dir}: ${where} admits ${String(source)} to instances, not the load balancer`];
+    if (lbGroups.length > 0 && !lbGroups.includes(String(source))) {
+      return [`${mod.dir}: ${where} admits ${String(source)} to the instances, not the load balancer`];
     }
     return source === undefined ? [`${mod.dir}: ${where} names no source security group`] : [];
   });
@@ -341,24 +183,63 @@ function openIngress(mod: Module): string[] {
   return problems;
 }
 
-/** The web tier tracks load and is health-checked on /health; the worker tier tracks backlog per instance and drains. */
-function scalingProblems(web: Module, worker: Module): string[] {
+/**
+ * The web group counts the load balancer's /health check and scales on requests; the
+ * worker group scales on backlog per instance and drains (its boot script reports its
+ * health: test/infra/user-data.test.ts).
+ */
+function scalingProblems(root: Module, loadBalancer: Module, workerScaling: Module): string[] {
   const text = (mod: Module, type: string) => [...strings(resources(mod, type).map(([, r]) => r))].join(' ');
-  const healthPath = first(resources(web, 'aws_lb_target_group')[0]?.[1].health_check).path;
-  const healthDefault = first(web.variable.health_check_path).default;
+  const healthPath = first(resources(loadBalancer, 'aws_lb_target_group')[0]?.[1].health_check).path;
+  const healthDefault = first(loadBalancer.variable.health_check_path).default;
   const onHealth = healthPath === '/health' || (healthPath === '${var.health_check_path}' && healthDefault === '/health');
-  const hooks = resources(worker, 'aws_autoscaling_lifecycle_hook').map(([, h]) => h.lifecycle_transition);
+  const groups = (root.locals.find((l) => 'groups' in l)?.groups ?? {}) as Record<string, Block>;
+  const hooks = resources(workerScaling, 'aws_autoscaling_lifecycle_hook').map(([, h]) => h.lifecycle_transition);
   const backlogMetrics = ['ApproximateNumberOfMessagesVisible', 'GroupInServiceInstances', 'TargetTrackingScaling'];
-  const mathExpression = resources(worker, 'aws_autoscaling_policy').some(([, policy]) =>
+  const mathExpression = resources(workerScaling, 'aws_autoscaling_policy').some(([, policy]) =>
     [...arraysUnder(policy, 'metrics')].flat().some((metric) => typeof (metric as Block).expression === 'string'),
   );
   return [
-    ...(/ALBRequestCountPerTarget|ASGAverageCPUUtilization/.test(text(web, 'aws_autoscaling_policy')) ? [] : ['web: no target tracking on requests or CPU']),
+    ...(/ALBRequestCountPerTarget|ASGAverageCPUUtilization/.test(text(loadBalancer, 'aws_autoscaling_policy')) ? [] : ['web: no target tracking on requests or CPU']),
     ...(onHealth ? [] : ['web: target group not checked on /health']),
+    ...(groups.web?.health_check_type === 'ELB' ? [] : ['web: the group does not count the load balancer\'s health check (health_check_type ELB)']),
     ...(hooks.includes('autoscaling:EC2_INSTANCE_TERMINATING') ? [] : ['worker: no termination lifecycle hook']),
-    ...(backlogMetrics.every((word) => text(worker, 'aws_autoscaling_policy').includes(word)) && mathExpression
+    ...(backlogMetrics.every((word) => text(workerScaling, 'aws_autoscaling_policy').includes(word)) && mathExpression
       ? []
       : ['worker: no target tracking on backlog per instance (metric math)']),
+  ];
+}
+
+/** Nothing changes under a running deployment by itself: no newest-AMI lookup, no expiry of tagged images. */
+function driftingReleases(mod: Module): string[] {
+  const amis = Object.entries(mod.data.aws_ami ?? {}).filter(([, [ami]]) => ami?.most_recent !== false);
+  const tagStatuses = resources(mod, 'aws_ecr_lifecycle_policy').flatMap(([name, p]) =>
+    [...String(p.policy).matchAll(/tagStatus\s*=\s*"(\w+)"/g)].map((m) => [name, m[1]] as const),
+  );
+  return [
+    ...amis.map(([name]) => `${mod.dir}: data.aws_ami.${name} finds the newest AMI at every plan; pin it (ami_ssm_parameter_version)`),
+    ...tagStatuses.filter(([, status]) => status !== 'untagged').map(([name, status]) => `${mod.dir}: aws_ecr_lifecycle_policy.${name} expires ${status} images; a tagged one may be running`),
+  ];
+}
+
+/** The alarms issue 17 asked for exist and all notify the alarm topic. */
+const REQUIRED_ALARMS = ['NumberOfMessagesReceived', 'ApproximateAgeOfOldestMessage', 'HTTPCode_ELB_5XX_Count', 'HTTPCode_Target_5XX_Count', 'UnHealthyHostCount', 'FreeStorageSpace', 'CPUUtilization'];
+function alarmProblems(alarms: Module): string[] {
+  const defined = Object.values((alarms.locals.find((l) => 'alarms' in l)?.alarms ?? {}) as Record<string, Block>).map((a) => a.metric);
+  const notifying = resources(alarms, 'aws_cloudwatch_metric_alarm').every(([, a]) => JSON.stringify(a.alarm_actions) === '["${aws_sns_topic.this.arn}"]');
+  return [
+    ...REQUIRED_ALARMS.filter((metric) => !defined.includes(metric)).map((metric) => `no alarm on ${metric}`),
+    ...(notifying && resources(alarms, 'aws_cloudwatch_metric_alarm').length > 0 ? [] : ['an alarm does not notify the alarm topic']),
+  ];
+}
+
+/** HTTPS unless someone sets allow_plain_http on purpose. */
+function plainHttpByDefault(root: Module): string[] {
+  const allow = first(root.variable.allow_plain_http);
+  const required = ((first(root.variable.certificate_arn).validation ?? []) as Block[]).some((v) => /var\.certificate_arn != null \|\| var\.allow_plain_http/.test(String(v.condition)));
+  return [
+    ...(allow.default === false ? [] : ['allow_plain_http must default to false']),
+    ...(required ? [] : ['certificate_arn must be required unless allow_plain_http is true']),
   ];
 }
 
@@ -372,6 +253,12 @@ function misnamedSingletons(mod: Module): string[] {
 // --- the tests ----------------------------------------------------------------------
 
 const all = await loadAll();
+const module = (dir: string): Module => {
+  const found = all.get(dir);
+  if (!found) throw new Error(`no module ${dir}`);
+  return found;
+};
+const [root, loadBalancer, workerScaling] = ['.', 'modules/load_balancer', 'modules/worker_scaling'].map(module) as [Module, Module, Module];
 const everyModule = <T>(check: (mod: Module) => T[]): T[] => [...all.values()].flatMap(check);
 
 t.test('the root and every module have main.tf, variables.tf, outputs.tf and versions.tf', async (t) => {
@@ -385,19 +272,6 @@ t.test('Terraform and the providers are pinned in every module', async (t) => {
 
 t.test('every variable has a description and a type, every output a description', async (t) => {
   t.same(everyModule(undocumented), []);
-});
-
-t.test('every var., local., module., data. and resource reference resolves', async (t) => {
-  const problems = (await Promise.all([...all.values()].map((mod) => unresolvedReferences(mod, all)))).flat();
-  t.same(problems, []);
-});
-
-t.test('every variable, local and data source is used', async (t) => {
-  t.same((await Promise.all([...all.values()].map(unusedDeclarations))).flat(), []);
-});
-
-t.test('every module call exists and passes exactly the variables its module declares', async (t) => {
-  t.same(everyModule((mod) => badModuleCalls(mod, all)), []);
 });
 
 t.test('the database is private, encrypted, backed up, with an RDS-managed password', async (t) => {
@@ -424,10 +298,20 @@ t.test('instances admit traffic only from the load balancer; the database only f
   t.same(everyModule(openIngress), []);
 });
 
+t.test('HTTPS unless allow_plain_http is set on purpose', async (t) => {
+  t.same(plainHttpByDefault(root), []);
+});
+
 t.test('web scales on load behind a /health check; workers scale on backlog per instance and drain', async (t) => {
-  const [web, worker] = [all.get('modules/web'), all.get('modules/worker')];
-  t.ok(web && worker);
-  if (web && worker) t.same(scalingProblems(web, worker), []);
+  t.same(scalingProblems(root, loadBalancer, workerScaling), []);
+});
+
+t.test('dead letters, waiting conversions, 5xx, unhealthy hosts and the database raise alarms to the alarm topic', async (t) => {
+  t.same(alarmProblems(module('modules/alarms')), []);
+});
+
+t.test('the AMI and the running image change only on purpose', async (t) => {
+  t.same(everyModule(driftingReleases), []);
 });
 
 t.test('a resource that is the only one of its kind is named this', async (t) => {
@@ -449,24 +333,13 @@ t.test('each check reports a broken copy of the configuration', async (t) => {
     return block;
   };
   const resource = (mod: Module, type: string, name = 'this') => one(mod.resource[type], name);
-  const references = (mod: Module) => unresolvedReferences(mod, all);
-  const calls = (mod: Module) => badModuleCalls(mod, all);
 
   await finds('missing outputs.tf', 'modules/queue', (m) => void m.files.splice(m.files.indexOf('outputs.tf'), 1), missingFiles);
   await finds('provider not pinned', 'modules/secrets', (m) => void delete first(m.terraform[0]?.required_providers).random, unpinnedVersions);
   await finds('Terraform not pinned', '.', (m) => void delete m.terraform[0]?.required_version, unpinnedVersions);
   await finds('variable without description', '.', (m) => void delete one(m.variable, 'image_tag').description, undocumented);
   await finds('variable without type', '.', (m) => void delete one(m.variable, 'image_tag').type, undocumented);
-  await finds('output without description', 'modules/web', (m) => void delete one(m.output, 'url').description, undocumented);
-  await finds('undeclared var.', 'modules/network', (m) => void delete m.variable.cidr_block, references);
-  await finds('undeclared var. in a for expression', 'modules/iam', (m) => void delete m.variable.autoscaling_group_names, references);
-  await finds('undeclared local.', '.', (m) => void m.locals.forEach((l) => delete l.tiers), references);
-  await finds('undeclared module.', '.', (m) => void delete m.module.email, references);
-  await finds('missing module output', '.', (m) => void (one(m.output, 'url').value = '${module.web.no_such_output}'), references);
-  await finds('undeclared resource', 'modules/web', (m) => void (one(m.output, 'url').value = '${aws_lb.other.dns_name}'), references);
-  await finds('unused variable', 'modules/network', (m) => void (m.variable.spare = [{ type: '${string}', description: 'x' }]), unusedDeclarations);
-  await finds('unknown module argument', '.', (m) => void (one(m.module, 'web').colour = 'blue'), calls);
-  await finds('missing module argument', '.', (m) => void delete one(m.module, 'web').user_data, calls);
+  await finds('output without description', 'modules/load_balancer', (m) => void delete one(m.output, 'url').description, undocumented);
   await finds('public database', 'modules/database', (m) => void (resource(m, 'aws_db_instance').publicly_accessible = true), unsafeDatabases);
   await finds('unencrypted database', 'modules/database', (m) => void (resource(m, 'aws_db_instance').storage_encrypted = false), unsafeDatabases);
   await finds('public bucket', 'modules/storage', (m) => void (resource(m, 'aws_s3_bucket_public_access_block').block_public_policy = false), unsafeBuckets);
@@ -486,26 +359,39 @@ t.test('each check reports a broken copy of the configuration', async (t) => {
   );
 
   const rule = (m: Module, name: string) => resource(m, 'aws_vpc_security_group_ingress_rule', name);
-  await finds('instances open to the internet', 'modules/web', (m) => void (rule(m, 'instances').cidr_ipv4 = '0.0.0.0/0'), openIngress);
-  await finds('instances open to another group', 'modules/web', (m) => void (rule(m, 'instances').referenced_security_group_id = '${var.vpc_id}'), openIngress);
-  await finds('load balancer cut off', 'modules/web', (m) => void delete m.resource.aws_vpc_security_group_ingress_rule?.instances, openIngress);
+  const lb = 'modules/load_balancer';
+  await finds('instances open to the internet', lb, (m) => void (rule(m, 'instances').cidr_ipv4 = '0.0.0.0/0'), openIngress);
+  await finds('instances open to another group', lb, (m) => void (rule(m, 'instances').referenced_security_group_id = '${var.vpc_id}'), openIngress);
+  await finds('load balancer cut off', lb, (m) => void delete m.resource.aws_vpc_security_group_ingress_rule?.instances, openIngress);
   await finds(
-    'worker ingress',
-    'modules/worker',
+    'ingress in the instance group (worker ssh)',
+    'modules/instance_group',
     (m) => {
-      const ssh = { security_group_id: '${module.instances.security_group_id}', referenced_security_group_id: '${var.vpc_id}' };
+      const ssh = { security_group_id: '${aws_security_group.this.id}', referenced_security_group_id: '${var.database_security_group_id}' };
       m.resource.aws_vpc_security_group_ingress_rule = { ssh: [ssh] };
     },
     openIngress,
   );
   await finds('database open to a CIDR', 'modules/database', (m) => void (rule(m, 'this').cidr_ipv4 = '10.0.0.0/8'), openIngress);
-  const scaling = (changes: 'web' | 'worker') => (mod: Module) => {
-    const other = all.get(changes === 'web' ? 'modules/worker' : 'modules/web');
-    if (!other) throw new Error('no web or worker module');
-    return changes === 'web' ? scalingProblems(mod, other) : scalingProblems(other, mod);
-  };
-  await finds('health check elsewhere', 'modules/web', (m) => void (first(resource(m, 'aws_lb_target_group').health_check).path = '/'), scaling('web'));
-  await finds('no drain hook', 'modules/worker', (m) => void delete m.resource.aws_autoscaling_lifecycle_hook, scaling('worker'));
-  await finds('CPU instead of backlog', 'modules/worker', (m) => void (resource(m, 'aws_autoscaling_policy').target_tracking_configuration = [{}]), scaling('worker'));
+  await finds('plain HTTP by default', '.', (m) => void (first(m.variable.allow_plain_http).default = true), plainHttpByDefault);
+  await finds('certificate optional', '.', (m) => void (first(m.variable.certificate_arn).validation = []), plainHttpByDefault);
+
+  await finds('health check elsewhere', lb, (m) => void (first(resource(m, 'aws_lb_target_group').health_check).path = '/'), (m) => scalingProblems(root, m, workerScaling));
+  await finds('web group ignores the load balancer', '.', (m) => {
+    const groups = m.locals.find((l) => 'groups' in l)?.groups as Record<string, Block>;
+    groups.web!.health_check_type = 'EC2';
+  }, (m) => scalingProblems(m, loadBalancer, workerScaling));
+  await finds('no drain hook', 'modules/worker_scaling', (m) => void delete m.resource.aws_autoscaling_lifecycle_hook, (m) => scalingProblems(root, loadBalancer, m));
+  await finds('CPU instead of backlog', 'modules/worker_scaling', (m) => void (resource(m, 'aws_autoscaling_policy').target_tracking_configuration = [{}]), (m) => scalingProblems(root, loadBalancer, m));
+  await finds('newest AMI at every plan', '.', (m) => void (m.data.aws_ami = { al2023: [{ most_recent: true }] }), driftingReleases);
+  await finds('tagged images expire', 'modules/registry', (m) => {
+    const policy = resource(m, 'aws_ecr_lifecycle_policy');
+    policy.policy = String(policy.policy).replace('"untagged"', '"any"');
+  }, driftingReleases);
+  await finds('dead letters unwatched', 'modules/alarms', (m) => {
+    const alarms = m.locals.find((l) => 'alarms' in l)?.alarms as Record<string, Block>;
+    delete alarms['dead-letters'];
+  }, alarmProblems);
+  await finds('alarm to nobody', 'modules/alarms', (m) => void (resource(m, 'aws_cloudwatch_metric_alarm').alarm_actions = []), alarmProblems);
   await finds('singleton not named this', 'modules/logs', (m) => void (m.resource.aws_cloudwatch_log_group = { app: [{}] }), misnamedSingletons);
 });

@@ -9,7 +9,7 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    const db = createDatabase(app.config.DATABASE_URL);
+    const db = createDatabase(app.config.DATABASE_URL, { passwordFile: app.config.DATABASE_PASSWORD_FILE });
     await db.$connect();
     app.decorate('db', db);
     app.addHook('onClose', () => db.$disconnect());

@@ -1,6 +1,8 @@
 # An SES domain identity with Easy DKIM. SES verifies the domain once the three DKIM
 # CNAME records resolve. New accounts start in the SES sandbox (only verified
-# recipients); request production access once before real users sign up.
+# recipients): there SES also checks the sending role against each recipient's
+# identity, so the addresses in sandbox_recipients get identities too (SES mails each
+# a link to confirm). Request production access once before real users sign up.
 
 resource "aws_sesv2_email_identity" "this" {
   email_identity = var.domain
@@ -29,4 +31,10 @@ resource "aws_route53_record" "this" {
   type    = local.dkim_records[count.index].type
   ttl     = 1800
   records = [local.dkim_records[count.index].value]
+}
+
+resource "aws_sesv2_email_identity" "sandbox_recipient" {
+  for_each = toset(var.sandbox_recipients)
+
+  email_identity = each.key
 }

@@ -1,6 +1,6 @@
-output "identity_arn" {
-  description = "ARN of the SES identity (the resource of ses:SendEmail)."
-  value       = aws_sesv2_email_identity.this.arn
+output "identity_arns" {
+  description = "ARNs of the domain identity and of the sandbox recipients' identities (the resources of ses:SendEmail)."
+  value       = concat([aws_sesv2_email_identity.this.arn], [for identity in aws_sesv2_email_identity.sandbox_recipient : identity.arn])
 }
 
 output "dkim_records" {

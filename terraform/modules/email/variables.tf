@@ -8,3 +8,9 @@ variable "route53_zone_id" {
   type        = string
   default     = null
 }
+
+variable "sandbox_recipients" {
+  description = "Addresses that may receive email while the account is in the SES sandbox; each gets an email identity to confirm."
+  type        = list(string)
+  default     = []
+}

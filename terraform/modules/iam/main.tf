@@ -59,15 +59,16 @@ data "aws_iam_policy_document" "instance" {
   statement {
     sid       = "ReadConfigurationSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = var.secret_arns
+    resources = var.secret_arns[each.key]
   }
 
   statement {
-    sid       = "ReportBootFailure"
+    sid       = "ReportUnhealthy"
     actions   = ["autoscaling:SetInstanceHealth"]
     resources = [local.autoscaling_group_arns[each.key]]
   }
 
+  # Both tiers read, write and delete the users' files (src/storage/s3.ts).
   statement {
     sid       = "UserFiles"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
@@ -76,7 +77,7 @@ data "aws_iam_policy_document" "instance" {
 
   statement {
     sid       = "BucketReachable"
-    actions   = ["s3:ListBucket"] # HeadBucket (readiness check); 404 rather than 403 for a missing key
+    actions   = ["s3:ListBucket"] # HeadBucket (readiness check); NoSuchKey rather than AccessDenied for a missing key
     resources = [var.bucket_arn]
   }
 
@@ -118,10 +119,25 @@ data "aws_iam_policy_document" "worker" {
     resources = [var.queue_arn, var.dead_letter_queue_arn]
   }
 
+  # The sweeper sends tasks whose first send from the web tier failed.
+  statement {
+    sid       = "RequeueUnsent"
+    actions   = ["sqs:SendMessage"]
+    resources = [var.queue_arn]
+  }
+
+  # Only from SES_FROM. The recipients' identities are listed too: in the SES sandbox,
+  # sending is also authorised against them.
   statement {
     sid       = "NotifyOwners"
-    actions   = ["ses:SendEmail", "ses:SendRawEmail"]
-    resources = [var.email_identity_arn]
+    actions   = ["ses:SendEmail"]
+    resources = var.email_identity_arns
+
+    condition {
+      test     = "StringEquals"
+      variable = "ses:FromAddress"
+      values   = [var.ses_from]
+    }
   }
 
   statement {

@@ -23,14 +23,19 @@ variable "dead_letter_queue_arn" {
   type        = string
 }
 
-variable "email_identity_arn" {
-  description = "ARN of the SES identity the worker sends from."
+variable "email_identity_arns" {
+  description = "ARNs of the SES identities the worker sends with: the domain and, in the sandbox, the recipients."
+  type        = list(string)
+}
+
+variable "ses_from" {
+  description = "The only sender address the worker may use (SES_FROM)."
   type        = string
 }
 
 variable "secret_arns" {
-  description = "Secrets Manager secrets both tiers read at boot (JWT secret, database credentials)."
-  type        = list(string)
+  description = "Secrets Manager secrets each tier reads (keys web and worker)."
+  type        = map(list(string))
 }
 
 variable "repository_arns" {

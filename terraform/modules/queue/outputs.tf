@@ -23,7 +23,7 @@ output "dead_letter_queue_arn" {
   value       = aws_sqs_queue.dead_letter.arn
 }
 
-output "alarm_topic_arn" {
-  description = "SNS topic of the alarms."
-  value       = aws_sns_topic.this.arn
+output "dead_letter_queue_name" {
+  description = "Name of the dead-letter queue."
+  value       = aws_sqs_queue.dead_letter.name
 }

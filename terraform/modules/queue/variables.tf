@@ -23,9 +23,3 @@ variable "max_receive_count" {
     error_message = "max_receive_count must be between 1 and 1000."
   }
 }
-
-variable "alarm_email" {
-  description = "Address subscribed to the alarm topic; null for none."
-  type        = string
-  default     = null
-}

@@ -17,6 +17,9 @@ resource "aws_ecr_repository" "this" {
   }
 }
 
+# Only untagged images expire (layers left by a build that was re-tagged or failed).
+# A tagged image may be running, or be the one to roll back to: it stays until a
+# person deletes it (README.md, "Deploy a new image").
 resource "aws_ecr_lifecycle_policy" "this" {
   for_each = aws_ecr_repository.this
 
@@ -24,11 +27,12 @@ resource "aws_ecr_lifecycle_policy" "this" {
   policy = jsonencode({
     rules = [{
       rulePriority = 1
-      description  = "Keep the ${var.images_to_keep} most recent images"
+      description  = "Expire untagged images after ${var.untagged_image_days} days"
       selection = {
-        tagStatus   = "any"
-        countType   = "imageCountMoreThan"
-        countNumber = var.images_to_keep
+        tagStatus   = "untagged"
+        countType   = "sinceImagePushed"
+        countUnit   = "days"
+        countNumber = var.untagged_image_days
       }
       action = { type = "expire" }
     }]

@@ -13,8 +13,8 @@ variable "force_delete" {
   type        = bool
 }
 
-variable "images_to_keep" {
-  description = "Most recent images kept per repository; older ones are expired."
+variable "untagged_image_days" {
+  description = "Days after which an untagged image is expired; tagged images are never expired."
   type        = number
-  default     = 30
+  default     = 7
 }

@@ -1,20 +1,27 @@
-# JWT_SECRET: 64 random characters generated during apply and written straight to
-# Secrets Manager. Ephemeral resource + write-only argument: the value is in neither
-# the plan nor the state. Bump secret_string_wo_version to rotate it (signs everyone out).
+# Generated secrets (JWT_SECRET, the application database password): 64 random
+# characters made during apply and written straight to Secrets Manager. Ephemeral
+# resource + write-only argument: no value is in the plan or the state. Raising a
+# secret's version writes a new value (README.md, "Rotate secrets").
 
 ephemeral "random_password" "this" {
+  for_each = var.secrets
+
   length  = 64
-  special = false
+  special = false # URL- and shell-safe; 64 alphanumerics are ~380 bits
 }
 
 resource "aws_secretsmanager_secret" "this" {
-  name_prefix             = "${var.name}-jwt-secret-"
-  description             = "JWT_SECRET of the Cloud Conversion Tool (signs login tokens)"
+  for_each = var.secrets
+
+  name_prefix             = "${var.name}-${each.key}-"
+  description             = each.value.description
   recovery_window_in_days = var.recovery_window_days
 }
 
 resource "aws_secretsmanager_secret_version" "this" {
-  secret_id                = aws_secretsmanager_secret.this.id
-  secret_string_wo         = ephemeral.random_password.this.result
-  secret_string_wo_version = 1
+  for_each = var.secrets
+
+  secret_id                = aws_secretsmanager_secret.this[each.key].id
+  secret_string_wo         = ephemeral.random_password.this[each.key].result
+  secret_string_wo_version = each.value.version
 }

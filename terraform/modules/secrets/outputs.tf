@@ -1,7 +1,7 @@
-output "jwt_secret_arn" {
-  description = "ARN of the secret holding JWT_SECRET."
-  value       = aws_secretsmanager_secret.this.arn
+output "arns" {
+  description = "ARN of each secret, by the keys of var.secrets."
+  value       = { for key, secret in aws_secretsmanager_secret.this : key => secret.arn }
 
-  # Instances read the secret at boot: it must have a value by then.
+  # Instances read the secrets at boot: they must have a value by then.
   depends_on = [aws_secretsmanager_secret_version.this]
 }

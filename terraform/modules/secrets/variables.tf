@@ -1,6 +1,14 @@
 variable "name" {
-  description = "Prefix of the secret name."
+  description = "Prefix of the secret names."
   type        = string
+}
+
+variable "secrets" {
+  description = "Secrets to generate, by name: what each is for, and its version (raise it to write a new value)."
+  type = map(object({
+    description = string
+    version     = number
+  }))
 }
 
 variable "recovery_window_days" {

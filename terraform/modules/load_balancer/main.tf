@@ -1,5 +1,6 @@
 # The front door: an internet-facing ALB in the public subnets forwarding to the web
-# instances, which accept traffic from the ALB only. HTTPS when a certificate is given.
+# instances (whose group the root module makes), which accept traffic from the ALB only.
+# HTTPS with HTTP redirected to it, unless allow_plain_http serves plain HTTP on purpose.
 
 locals {
   https = var.certificate_arn != null
@@ -32,7 +33,7 @@ resource "aws_vpc_security_group_ingress_rule" "load_balancer" {
 resource "aws_vpc_security_group_egress_rule" "this" {
   security_group_id            = aws_security_group.this.id
   description                  = "To the web instances"
-  referenced_security_group_id = module.instances.security_group_id
+  referenced_security_group_id = var.instance_security_group_id
   ip_protocol                  = "tcp"
   from_port                    = var.app_port
   to_port                      = var.app_port
@@ -40,7 +41,7 @@ resource "aws_vpc_security_group_egress_rule" "this" {
 
 # The only way into a web instance.
 resource "aws_vpc_security_group_ingress_rule" "instances" {
-  security_group_id            = module.instances.security_group_id
+  security_group_id            = var.instance_security_group_id
   description                  = "App port from the load balancer"
   referenced_security_group_id = aws_security_group.this.id
   ip_protocol                  = "tcp"
@@ -113,30 +114,11 @@ resource "aws_lb_listener" "https" {
   }
 }
 
-module "instances" {
-  source = "../instance_group"
-
-  name                       = var.name
-  vpc_id                     = var.vpc_id
-  subnet_ids                 = var.private_subnet_ids
-  ami_id                     = var.ami_id
-  instance_type              = var.instance_type
-  instance_profile_name      = var.instance_profile_name
-  user_data                  = var.user_data
-  min_size                   = var.min_size
-  max_size                   = var.max_size
-  target_group_arns          = [aws_lb_target_group.this.arn]
-  health_check_type          = "ELB"
-  database_security_group_id = var.database_security_group_id
-  database_port              = var.database_port
-  tags                       = var.tags
-}
-
 # Target tracking on requests per instance: Auto Scaling adds instances when the
 # average goes above the target and removes them (slowly) when it stays below.
 resource "aws_autoscaling_policy" "this" {
   name                   = "${var.name}-requests-per-instance"
-  autoscaling_group_name = module.instances.autoscaling_group_name
+  autoscaling_group_name = var.autoscaling_group_name
   policy_type            = "TargetTrackingScaling"
 
   target_tracking_configuration {

@@ -1,20 +1,15 @@
 variable "name" {
-  description = "Name of the web tier's resources (load balancer, target group, Auto Scaling group)."
+  description = "Name of the load balancer and target group (the web tier's group name)."
   type        = string
 }
 
 variable "vpc_id" {
-  description = "VPC of the tier."
+  description = "VPC of the load balancer."
   type        = string
 }
 
 variable "public_subnet_ids" {
   description = "Public subnets of the load balancer (two availability zones)."
-  type        = list(string)
-}
-
-variable "private_subnet_ids" {
-  description = "Private subnets of the instances."
   type        = list(string)
 }
 
@@ -24,7 +19,7 @@ variable "allowed_ingress_cidrs" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate for an HTTPS listener (HTTP then redirects to it); null serves HTTP only."
+  description = "ACM certificate of the HTTPS listener (HTTP then redirects to it); null serves plain HTTP, which the root module allows only with allow_plain_http."
   type        = string
   default     = null
 }
@@ -46,34 +41,14 @@ variable "deregistration_delay_seconds" {
   default     = 120
 }
 
-variable "ami_id" {
-  description = "AMI of the instances."
+variable "instance_security_group_id" {
+  description = "Security group of the web instances; the load balancer is its only way in."
   type        = string
 }
 
-variable "instance_type" {
-  description = "EC2 instance type."
+variable "autoscaling_group_name" {
+  description = "Auto Scaling group of the web instances, scaled on requests per target."
   type        = string
-}
-
-variable "instance_profile_name" {
-  description = "IAM instance profile of the instances."
-  type        = string
-}
-
-variable "user_data" {
-  description = "Boot script of the instances."
-  type        = string
-}
-
-variable "min_size" {
-  description = "Minimum number of instances."
-  type        = number
-}
-
-variable "max_size" {
-  description = "Maximum number of instances."
-  type        = number
 }
 
 variable "requests_per_instance" {
@@ -81,22 +56,7 @@ variable "requests_per_instance" {
   type        = number
 }
 
-variable "database_security_group_id" {
-  description = "Security group of the database."
-  type        = string
-}
-
-variable "database_port" {
-  description = "TCP port of the database."
-  type        = number
-}
-
 variable "deletion_protection" {
   description = "Protect the load balancer from deletion."
   type        = bool
-}
-
-variable "tags" {
-  description = "Tags of the instances and their volumes."
-  type        = map(string)
 }

@@ -1,24 +1,6 @@
-# Workers take no inbound traffic at all: they long-poll SQS. The group follows the
-# queue's backlog per instance, and a terminating instance first finishes its work.
-
-module "instances" {
-  source = "../instance_group"
-
-  name                       = var.name
-  vpc_id                     = var.vpc_id
-  subnet_ids                 = var.subnet_ids
-  ami_id                     = var.ami_id
-  instance_type              = var.instance_type
-  instance_profile_name      = var.instance_profile_name
-  user_data                  = var.user_data
-  min_size                   = var.min_size
-  max_size                   = var.max_size
-  health_check_type          = "EC2"
-  enabled_metrics            = ["GroupInServiceInstances"] # the denominator of the backlog metric
-  database_security_group_id = var.database_security_group_id
-  database_port              = var.database_port
-  tags                       = var.tags
-}
+# Scaling of the worker group (made by the root module): workers take no inbound
+# traffic, they long-poll SQS. The group follows the queue's backlog per instance, and a
+# terminating instance first finishes its work.
 
 # Scale-in and instance refresh put a worker in Terminating:Wait. Its boot script
 # sees that in the instance metadata, stops the container (SIGTERM: stop polling,
@@ -26,7 +8,7 @@ module "instances" {
 # never does, Auto Scaling goes on after the timeout.
 resource "aws_autoscaling_lifecycle_hook" "this" {
   name                   = var.drain_hook_name
-  autoscaling_group_name = module.instances.autoscaling_group_name
+  autoscaling_group_name = var.autoscaling_group_name
   lifecycle_transition   = "autoscaling:EC2_INSTANCE_TERMINATING"
   heartbeat_timeout      = var.drain_timeout_seconds
   default_result         = "CONTINUE"
@@ -36,8 +18,8 @@ resource "aws_autoscaling_lifecycle_hook" "this" {
 # (metric math). Messages being converted are not "visible", so an idle queue lets the
 # group shrink while conversions finish; the lifecycle hook protects those.
 resource "aws_autoscaling_policy" "this" {
-  name                   = "${var.name}-backlog-per-instance"
-  autoscaling_group_name = module.instances.autoscaling_group_name
+  name                   = "${var.autoscaling_group_name}-backlog-per-instance"
+  autoscaling_group_name = var.autoscaling_group_name
   policy_type            = "TargetTrackingScaling"
 
   target_tracking_configuration {
@@ -78,7 +60,7 @@ resource "aws_autoscaling_policy" "this" {
 
             dimensions {
               name  = "AutoScalingGroupName"
-              value = module.instances.autoscaling_group_name
+              value = var.autoscaling_group_name
             }
           }
         }
