@@ -3,6 +3,7 @@
 // port only; then prints how long each part took and how large the images are (docs/docker.md).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts } from '../test/helpers/ports.ts';
@@ -17,7 +18,7 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const PROJECT = `cct-replica-${process.pid}`;
 const APP_IMAGES = { 'Dockerfile.web': 'cloud-conversion-tool/web:local', 'Dockerfile.worker': 'cloud-conversion-tool/worker:local' };
 const SERVICES = { nginx: 1, web: 2, worker: 2, postgres: 1, localstack: 1 };
-const BATCH = 6;
+const BATCH = 4; // one per worker after the scale-up
 
 const logDir = join(CACHE, 'logs');
 mkdirSync(logDir, { recursive: true });
@@ -92,7 +93,7 @@ async function smoke(engine: Engine, env: NodeJS.ProcessEnv, upStart: number, we
   await waitHealthy(engine, PROJECT, { ...SERVICES, worker: 4 }, [], 120_000);
   check(true, '4 workers healthy');
 
-  const source = await tone('mp3', 300);
+  const source = await tone('mp3', 60);
   const batch: Task[] = [];
   for (let i = 1; i <= BATCH; i++) batch.push(await client.upload(source, `batch-${i}.mp3`, 'aac'));
   const ids = new Set(batch.map((t) => t.id));
@@ -105,7 +106,7 @@ async function smoke(engine: Engine, env: NodeJS.ProcessEnv, upStart: number, we
   const final = await waitFor('the batch', async () => {
     const tasks = await mine();
     return tasks.every((t) => t.status === 'processed' || t.status === 'failed') ? tasks : undefined;
-  }, 300_000);
+  }, 600_000);
   check(final.every((t) => t.status === 'processed'), `all ${BATCH} conversions processed after the restart (${final.map((t) => t.status).join(', ')})`);
   await sleep(2000); // a duplicate email would come from a redelivered message
   const counts = await Promise.all(batch.map((t) => emailsAbout(localstack, client, `${t.fileName} is ready as AAC`)));
@@ -137,6 +138,26 @@ const engine = await detectEngine();
 step(`engine: ${engine.cli}; full log: ${logFile}`);
 let down = false;
 let stopHealthchecks = async () => {};
+/** Keeps the containers' logs and removes what the run made; once, also when interrupted. */
+const cleanUp = (() => {
+  let done: Promise<void> | undefined;
+  return () =>
+    (done ??= (async () => {
+      await stopHealthchecks();
+      if (!down) {
+        const env = { JWT_SECRET: 'x'.repeat(32) }; // compose refuses to read the file without one
+        writeFileSync(`${logFile}.containers`, (await engine.compose(PROJECT, ['logs', '--no-color'], env)).stdout);
+        await engine.compose(PROJECT, ['down', '-v'], env);
+      }
+      await engine.stop();
+    })());
+})();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`replica: ${signal}: removing what the run made`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
 try {
   await buildImages(engine);
   const [http, localstackPort] = (await freePorts(2)) as [number, number];
@@ -159,15 +180,11 @@ try {
 } catch (error) {
   failure = error;
 } finally {
-  await stopHealthchecks();
-  if (!down) {
-    const logs = await engine.compose(PROJECT, ['logs', '--no-color'], { JWT_SECRET: 'x'.repeat(32) });
-    writeFileSync(`${logFile}.containers`, logs.stdout);
-    await engine.compose(PROJECT, ['down', '-v'], { JWT_SECRET: 'x'.repeat(32) });
-  }
-  await engine.stop();
+  await cleanUp();
 }
 
+// The figures depend on what else the machine runs.
+figures.push(['machine: cores, load average (1 min) at the end', `${availableParallelism()}, ${loadavg()[0]!.toFixed(1)}`]);
 console.log('\nreplica figures:');
 for (const [what, value] of figures) console.log(`  ${what.padEnd(58)} ${value}`);
 if (failure) {
