@@ -1,6 +1,7 @@
 // `npm test`: starts, once per run, whatever the environment does not name (PostgreSQL, the
 // AWS emulators, the web UI's bundle) through the dev stack's own code (startServices), with a
 // database, a bucket and queues of the run's own, then runs tap with that environment.
+// `AWS_ENDPOINT_URL=http://localhost:4566 npm test` runs the same tests against LocalStack.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../src/config.ts';

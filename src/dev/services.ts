@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { SESClient, VerifyEmailIdentityCommand } from '@aws-sdk/client-ses';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
 import { migrate } from '../db/migrate.ts';
@@ -172,6 +173,15 @@ export interface Services {
 }
 
 /** Starts whatever env does not name, applies the migrations, and returns env completed with it all. */
+async function verifySender(env: NodeJS.ProcessEnv): Promise<void> {
+  const ses = new SESClient({ region: env.AWS_REGION, endpoint: env.AWS_ENDPOINT_URL, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! } });
+  try {
+    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: env.SES_FROM }));
+  } finally {
+    ses.destroy();
+  }
+}
+
 export async function startServices(env: NodeJS.ProcessEnv, options: ServiceOptions): Promise<Services> {
   const stops = teardown(options.log ?? console.error);
   const completed: NodeJS.ProcessEnv = { ...env };
@@ -196,10 +206,18 @@ export async function startServices(env: NodeJS.ProcessEnv, options: ServiceOpti
       const emulators = await startEmulators(options.emulators.s3, options.emulators.ses);
       stops.add(emulators.stop);
       Object.assign(completed, EMULATOR_CREDENTIALS, { AWS_ENDPOINT_URL: emulators.endpoint, AWS_ENDPOINT_URL_SES: emulators.sesEndpoint });
+    } else {
+      // LocalStack (or another emulator) named by the environment takes any credentials.
+      completed.AWS_ACCESS_KEY_ID ??= EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID;
+      completed.AWS_SECRET_ACCESS_KEY ??= EMULATOR_CREDENTIALS.AWS_SECRET_ACCESS_KEY;
     }
+    completed.AWS_REGION ??= 'us-east-1';
     if (options.isolate || !env.AWS_ENDPOINT_URL) {
-      Object.assign(completed, await createResources(completed.AWS_ENDPOINT_URL!, env.AWS_REGION ?? 'us-east-1', options.isolate ?? 'cct'));
+      Object.assign(completed, await createResources(completed.AWS_ENDPOINT_URL!, completed.AWS_REGION, options.isolate ?? 'cct'));
       completed.SES_FROM ??= 'noreply@cloud-conversion.test';
+      // LocalStack, like SES, refuses mail from an unverified sender; aws-ses-v2-local (its own
+      // AWS_ENDPOINT_URL_SES) has no identities and hangs on their API, so only LocalStack is asked.
+      if (env.AWS_ENDPOINT_URL && !completed.AWS_ENDPOINT_URL_SES) await verifySender(completed);
     }
 
     if (options.bundleUi && !env.UI_DIR) {

@@ -1,4 +1,4 @@
-// Worker test fixtures: the real worker dependencies, queues of a test's own, the SES store.
+// Worker test fixtures: the real worker dependencies and queues of a test's own.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,18 +21,6 @@ export async function workerDeps(t: Test): Promise<WorkerDeps> {
 export function testQueues(maxReceiveCount = 5): Promise<Resources> {
   const config = testConfig();
   return createResources(config.AWS_ENDPOINT_URL!, config.AWS_REGION, `t-${randomBytes(4).toString('hex')}`, maxReceiveCount);
-}
-
-interface StoredEmail {
-  from: string;
-  destination: { to: string[] };
-  subject: string;
-  body: { text: string; html: string };
-}
-
-export async function emailsTo(address: string): Promise<StoredEmail[]> {
-  const store = (await (await fetch(`${testConfig().AWS_ENDPOINT_URL_SES}/store`)).json()) as { emails: StoredEmail[] };
-  return store.emails.filter((e) => e.destination.to.includes(address));
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {

@@ -9,7 +9,8 @@ import { build, signUp, uploadTask } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';
 import { freePorts } from '../helpers/ports.ts';
 import type { Resources } from '../../src/dev/services.ts';
-import { emailsTo, testQueues, waitFor, workerDeps } from '../helpers/worker.ts';
+import { emailsTo } from '../helpers/mail.ts';
+import { testQueues, waitFor, workerDeps } from '../helpers/worker.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
