@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Test } from 'tap';
-import { startEmbeddedPostgres } from '../../src/dev/services.ts';
+import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.ts';
 import { freePorts } from './ports.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
