@@ -1,9 +1,11 @@
 // The app's database role (migration 20261201120000_app_role, src/db/app-login.ts): rows
 // only, no DDL, made and re-keyed by the master user.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import t from 'tap';
 import { ensureAppLogin } from '../../src/db/app-login.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -72,4 +74,27 @@ t.test('an empty password file is refused before touching the database', async (
   await writeFile(passwordFile, '');
   await t.rejects(ensureAppLogin(database, user, passwordFile), /password file .* is empty/);
   t.same((await sql(asApp('second-password'), 'SELECT 1 AS ok')).rows, [{ ok: 1 }], 'the password did not change');
+});
+
+/** `npm run migrate` as the boot script runs it (node, the CLI, the environment). */
+async function migrateCli(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  const run = promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/db/migrate-cli.ts'], { env: { PATH: process.env.PATH, ...env } });
+  return run.then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+  );
+}
+
+t.test('npm run migrate with APP_DATABASE_USER and APP_DATABASE_PASSWORD_FILE migrates, then sets the login', async (t) => {
+  await writeFile(passwordFile, 'cli-password');
+  const result = await migrateCli({ DATABASE_URL: database, APP_DATABASE_USER: user, APP_DATABASE_PASSWORD_FILE: passwordFile });
+  t.equal(result.code, 0, result.output);
+  t.match(result.output, new RegExp(`Database is up to date[\\s\\S]*Role ${user} can log in`));
+  t.same((await sql(asApp('cli-password'), 'SELECT 1 AS ok')).rows, [{ ok: 1 }]);
+});
+
+t.test('npm run migrate with only one of the two stops with a message, before migrating', async (t) => {
+  const result = await migrateCli({ DATABASE_URL: database, APP_DATABASE_USER: user });
+  t.equal(result.code, 1);
+  t.match(result.output, /Set both APP_DATABASE_USER and APP_DATABASE_PASSWORD_FILE/);
 });
