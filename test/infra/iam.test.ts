@@ -2,7 +2,8 @@
 // boot script do, each action on the right resource and nothing more. The AWS SDK
 // commands are found in the source files each process loads (followed from its entry
 // point by relative imports); the AWS CLI calls in the rendered boot script.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import t from 'tap';
 import { first, list, loadAll, renderUserData, statements, TERRAFORM, type Block, type Module } from '../helpers/terraform.ts';
@@ -37,7 +38,10 @@ const tierQueues = (tier: Tier) => TIER_QUEUES[tier];
 /**
  * The IAM actions each SDK command needs. A command the code sends that is not listed
  * here fails the test: add it with the actions AWS documents for it (the service
- * authorization reference) and the resource they apply to.
+ * authorization reference) and the resource they apply to. A presigned URL needs what
+ * its command needs (the instance role signs it); it is found by that command
+ * (`getSignedUrl(s3, new XxxCommand(…))`), a presigned POST by `createPresignedPost(`.
+ * An entry no code uses yet changes nothing: only commands found count.
  */
 const COMMAND_PERMISSIONS: Record<string, Permission[]> = {
   // Without s3:ListBucket a missing key is AccessDenied, not NoSuchKey.
@@ -47,6 +51,13 @@ const COMMAND_PERMISSIONS: Record<string, Permission[]> = {
   // @aws-sdk/lib-storage: PutObject, or CreateMultipartUpload + UploadPart + CompleteMultipartUpload
   // (all s3:PutObject), and AbortMultipartUpload when a part fails.
   Upload: [{ action: 's3:PutObject', resources: on('objects') }, { action: 's3:AbortMultipartUpload', resources: on('objects') }],
+  PutObjectCommand: [{ action: 's3:PutObject', resources: on('objects') }],
+  createPresignedPost: [{ action: 's3:PutObject', resources: on('objects') }],
+  CreateMultipartUploadCommand: [{ action: 's3:PutObject', resources: on('objects') }],
+  UploadPartCommand: [{ action: 's3:PutObject', resources: on('objects') }],
+  CompleteMultipartUploadCommand: [{ action: 's3:PutObject', resources: on('objects') }],
+  AbortMultipartUploadCommand: [{ action: 's3:AbortMultipartUpload', resources: on('objects') }],
+  HeadObjectCommand: [{ action: 's3:GetObject', resources: on('objects') }, { action: 's3:ListBucket', resources: on('bucket') }],
   SendMessageCommand: [{ action: 'sqs:SendMessage', resources: on('queue') }],
   ReceiveMessageCommand: [{ action: 'sqs:ReceiveMessage', resources: tierQueues }],
   DeleteMessageCommand: [{ action: 'sqs:DeleteMessage', resources: tierQueues }],
@@ -78,12 +89,13 @@ function sourceFiles(entryPoints: string[]): string[] {
   return [...seen].sort();
 }
 
-/** SDK commands sent in `files`, with the file of each use (`new XxxCommand(`, lib-storage's `new Upload(`). */
+/** SDK commands sent in `files`, with the file of each use (`new XxxCommand(`, lib-storage's `new Upload(`, `createPresignedPost(`). */
 function sdkCommands(files: string[]): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const file of files) {
-    for (const [, command] of readFileSync(file, 'utf8').matchAll(/\bnew ([A-Z]\w*Command|Upload)\(/g)) {
-      found.set(command!, [...(found.get(command!) ?? []), relative(SRC, file)]);
+    for (const match of readFileSync(file, 'utf8').matchAll(/\bnew ([A-Z]\w*Command|Upload)\(|\b(createPresignedPost)\(/g)) {
+      const command = (match[1] ?? match[2])!;
+      found.set(command, [...(found.get(command) ?? []), relative(SRC, file)]);
     }
   }
   return found;
@@ -180,8 +192,12 @@ t.test('each check reports a policy that does not fit the code', { skip }, async
   };
   const workerStatement = (m: Module, sid: string) => statements(m, 'worker').find((s) => s.sid === sid)!;
 
-  const unmapped = policyProblems(iam, 'worker', new Map([...worker, ['CreatePresignedPostCommand', ['storage/s3.ts']]]), boot);
-  t.match(unmapped, [/CreatePresignedPostCommand \(storage\/s3\.ts\) has no entry in COMMAND_PERMISSIONS .*: add the IAM actions/]);
+  const unmapped = policyProblems(iam, 'worker', new Map([...worker, ['PutBucketPolicyCommand', ['storage/s3.ts']]]), boot);
+  t.match(unmapped, [/PutBucketPolicyCommand \(storage\/s3\.ts\) has no entry in COMMAND_PERMISSIONS .*: add the IAM actions/]);
+  t.same(policyProblems(iam, 'worker', new Map([...worker, ['HeadObjectCommand', ['storage/s3.ts']]]), boot), [], 'HeadObject needs what GetObject already has');
+  const sample = join(mkdtempSync(join(tmpdir(), 'cct-iam-')), 'uploads.ts');
+  writeFileSync(sample, 'await getSignedUrl(s3, new UploadPartCommand({}));\nawait createPresignedPost(s3, {});\n');
+  t.same([...sdkCommands([sample]).keys()], ['UploadPartCommand', 'createPresignedPost'], 'presigned URLs and POSTs are found');
   t.match(policyProblems(changed((m) => (workerStatement(m, 'RequeueUnsent').actions = [])), 'worker', worker, boot), [/sqs:SendMessage is needed but not allowed/]);
   t.match(policyProblems(changed((m) => (workerStatement(m, 'RequeueUnsent').actions = ['sqs:SendMessage', 'sqs:PurgeQueue'])), 'worker', worker, boot), [/sqs:PurgeQueue is allowed but nothing uses it/]);
   t.match(policyProblems(changed((m) => (workerStatement(m, 'RequeueUnsent').resources = [RESOURCES.queue, RESOURCES.deadLetterQueue])), 'worker', worker, boot), [/sqs:SendMessage is allowed on .*dead_letter_queue_arn.*; the code needs \$\{var\.queue_arn\}$/]);
