@@ -12,6 +12,8 @@ export interface ContainerState {
   exitCode: number;
   /** '' when the container has no healthcheck. */
   health: string;
+  /** How often its healthcheck is meant to run, in ms. */
+  intervalMs: number;
 }
 
 export async function containers(engine: Engine, project: string): Promise<ContainerState[]> {
@@ -21,7 +23,7 @@ export async function containers(engine: Engine, project: string): Promise<Conta
   const inspected = JSON.parse(stdout) as Array<{
     Id: string;
     Name: string;
-    Config: { Labels: Record<string, string> };
+    Config: { Labels: Record<string, string>; Healthcheck?: { Interval?: number } };
     State: { Running: boolean; ExitCode: number; Health?: { Status: string }; Healthcheck?: { Status: string } };
   }>;
   return inspected.map((c) => ({
@@ -31,17 +33,21 @@ export async function containers(engine: Engine, project: string): Promise<Conta
     running: c.State.Running,
     exitCode: c.State.ExitCode,
     health: (c.State.Health ?? c.State.Healthcheck)?.Status ?? '',
+    intervalMs: (c.Config.Healthcheck?.Interval ?? 30e9) / 1e6, // Docker's default: 30 s
   }));
 }
 
-/** Runs every running container's healthcheck every `everyMs` until the returned stop() is called. */
-export function runHealthchecks(engine: Engine, project: string, everyMs = 2000): () => Promise<void> {
+/** Runs each running container's healthcheck at its own interval, as systemd's timers would, until stop() is called. */
+export function runHealthchecks(engine: Engine, project: string): () => Promise<void> {
   let stopped = false;
+  const due = new Map<string, number>();
   const loop = (async () => {
     while (!stopped) {
-      const running = (await containers(engine, project).catch(() => [])).filter((c) => c.running && c.health);
+      const now = Date.now();
+      const running = (await containers(engine, project).catch(() => [])).filter((c) => c.running && c.health && (due.get(c.id) ?? 0) <= now);
+      for (const c of running) due.set(c.id, now + c.intervalMs);
       await Promise.all(running.map((c) => run(engine.cli, ['healthcheck', 'run', c.id], { env: engine.env, allowFailure: true }).catch(() => undefined)));
-      await sleep(everyMs);
+      await sleep(1000);
     }
   })();
   return async () => {

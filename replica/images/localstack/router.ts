@@ -89,7 +89,7 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (service === 'ses' || service === 'email') {
     if (req.url?.startsWith('/v2/')) return proxy(req, res, SES_PORT); // SES v2 (LocalStack Pro only)
     const body = await readBody(req);
-    return handleSes(req, res, body, region, () => forwardSes(req, body));
+    return handleSes(res, body, region, () => forwardSes(req, body));
   }
   if (service === 'sqs') {
     if (!String(req.headers['content-type']).includes('x-amz-json')) {

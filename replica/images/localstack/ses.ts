@@ -38,7 +38,7 @@ const address = (source: string) => /<([^>]+)>/.exec(source)?.[1] ?? source.trim
 const isVerified = (source: string) => identities.has(address(source)) || identities.has(address(source).split('@')[1] ?? '');
 
 /** Handles one SES v1 (query protocol) call; `forward` passes it to aws-ses-v2-local and returns its reply. */
-export async function handleSes(req: IncomingMessage, res: ServerResponse, body: Buffer, region: string, forward: () => Promise<{ status: number; text: string }>): Promise<void> {
+export async function handleSes(res: ServerResponse, body: Buffer, region: string, forward: () => Promise<{ status: number; text: string }>): Promise<void> {
   const form = new URLSearchParams(body.toString('utf8'));
   const action = form.get('Action') ?? '';
   switch (action) {
