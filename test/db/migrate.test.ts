@@ -1,4 +1,4 @@
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,6 +16,9 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
+/** Every migration folder, in the order they apply. */
+const ALL = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+
 async function copyOfMigrations(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cct-migrations-'));
   await cp(MIGRATIONS_DIR, dir, { recursive: true });
@@ -25,16 +28,19 @@ async function copyOfMigrations(): Promise<string> {
 t.test('a fresh database gets every migration, recorded the way Prisma records it', async (t) => {
   const url = await freshDatabase(t);
   const applied = await migrate(url);
-  t.same(applied, ['20261126000000_init']);
+  t.same(applied, ALL);
+  t.equal(ALL[0], '20261126000000_init');
   const rows = await query<{ migration_name: string; checksum: string; finished_at: Date; applied_steps_count: number }>(
     url,
-    'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations',
+    'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
   );
-  t.equal(rows.length, 1);
-  t.match(rows[0], { migration_name: '20261126000000_init', checksum: /^[0-9a-f]{64}$/, applied_steps_count: 1 });
-  t.type(rows[0]!.finished_at, Date);
+  t.equal(rows.length, ALL.length);
+  for (const [i, name] of ALL.entries()) {
+    t.match(rows[i], { migration_name: name, checksum: /^[0-9a-f]{64}$/, applied_steps_count: 1 });
+    t.type(rows[i]!.finished_at, Date);
+  }
   const tables = await query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
-  t.same(tables.map((r) => r.tablename), ['_prisma_migrations', 'tasks', 'users']);
+  t.same(tables.map((r) => r.tablename), ['_prisma_migrations', 'api_keys', 'tasks', 'users', 'webhook_deliveries', 'webhook_endpoints']);
 });
 
 t.test('a second run applies nothing and changes nothing', async (t) => {
@@ -48,9 +54,9 @@ t.test('a second run applies nothing and changes nothing', async (t) => {
 t.test('two concurrent runs apply each migration exactly once', async (t) => {
   const url = await freshDatabase(t);
   const results = await Promise.all([migrate(url), migrate(url), migrate(url)]);
-  t.same(results.flat(), ['20261126000000_init']);
+  t.same(results.flat().sort(), ALL);
   const [{ count }] = (await query<{ count: string }>(url, 'SELECT count(*) FROM _prisma_migrations')) as [{ count: string }];
-  t.equal(count, '1');
+  t.equal(count, String(ALL.length));
 });
 
 t.test('a changed, already applied migration is refused with a clear message', async (t) => {
