@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { migrate } from '../src/db/migrate.ts';
-import { createResources, EMULATOR_CREDENTIALS, runDatabase, startEmulators, type Stop } from '../src/dev/services.ts';
+import { createResources, EMULATOR_CREDENTIALS, EMULATOR_PART_BYTES, runDatabase, startEmulators, type Stop } from '../src/dev/services.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const stops: Stop[] = [];
@@ -25,6 +25,7 @@ try {
     const emulators = await startEmulators(0, 0);
     stops.push(emulators.stop);
     Object.assign(env, EMULATOR_CREDENTIALS, { AWS_ENDPOINT_URL: emulators.endpoint, AWS_ENDPOINT_URL_SES: emulators.sesEndpoint });
+    env.UPLOAD_PART_BYTES ??= String(EMULATOR_PART_BYTES);
   }
   Object.assign(env, await createResources(env.AWS_ENDPOINT_URL!, env.AWS_REGION ?? 'us-east-1', `test-${randomBytes(3).toString('hex')}`));
   env.SES_FROM ??= 'noreply@cloud-conversion.test';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import pg from 'pg';
+import { addBrowserAccess } from './s3-browser-access.ts';
 
 export type Stop = () => Promise<void>;
 
@@ -78,10 +79,17 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   }
 }
 
-/** Starts fauxqs (S3 + SQS) and aws-ses-v2-local in this process, bound to loopback only. Port 0 picks free ports. */
-export async function startEmulators(s3Port: number, sesPort: number): Promise<{ endpoint: string; sesEndpoint: string; stop: Stop }> {
+/** The S3 emulator's limit on one request body: larger direct uploads must be multipart in parts below it. */
+export const EMULATOR_PART_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Starts fauxqs (S3 + SQS) and aws-ses-v2-local in this process, bound to loopback only. Port 0 picks
+ * free ports. S3 checks presigned URLs and answers browsers of corsOrigins as S3 does (s3-browser-access.ts).
+ */
+export async function startEmulators(s3Port: number, sesPort: number, corsOrigins: string[] = []): Promise<{ endpoint: string; sesEndpoint: string; stop: Stop }> {
   const { buildApp } = await import('fauxqs');
   const fauxqs = buildApp({ logger: false });
+  addBrowserAccess(fauxqs, corsOrigins);
   await fauxqs.listen({ host: '127.0.0.1', port: s3Port });
   // A CommonJS module with `exports.default`: plain Node puts the function one level down, tsx does not.
   const sesModule = (await import('aws-ses-v2-local')) as unknown as Record<'default', unknown>;

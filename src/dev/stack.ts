@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { migrate } from '../db/migrate.ts';
 import { findNginx, startNginx } from './nginx.ts';
-import { createResources, EMULATOR_CREDENTIALS, ensureDatabase, startEmbeddedPostgres, startEmulators, type Stop } from './services.ts';
+import { createResources, EMULATOR_CREDENTIALS, EMULATOR_PART_BYTES, ensureDatabase, startEmbeddedPostgres, startEmulators, type Stop } from './services.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -82,17 +82,20 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log, si
       stops.push(pg.stop);
       childEnv.DATABASE_URL = await ensureDatabase(pg.url, 'conversions');
     }
+    childEnv.PUBLIC_BASE_URL ??= `http://127.0.0.1:${ports.nginx}`;
     if (!env.AWS_ENDPOINT_URL) {
-      const emulators = await startEmulators(ports.s3, ports.ses);
+      // The pages the browser may upload from: nginx's and each web process's.
+      const origins = [childEnv.PUBLIC_BASE_URL, ...[ports.nginx, ...ports.web].map((port) => `http://127.0.0.1:${port}`)];
+      const emulators = await startEmulators(ports.s3, ports.ses, [...new Set(origins)]);
       stops.push(emulators.stop);
       Object.assign(childEnv, EMULATOR_CREDENTIALS, { AWS_ENDPOINT_URL: emulators.endpoint, AWS_ENDPOINT_URL_SES: emulators.sesEndpoint });
+      childEnv.UPLOAD_PART_BYTES ??= String(EMULATOR_PART_BYTES);
       Object.assign(childEnv, await createResources(emulators.endpoint, env.AWS_REGION ?? 'us-east-1', 'cct'));
       childEnv.SES_FROM ??= 'noreply@cloud-conversion.test';
     }
     // Dev only: a fresh signing secret each start (tokens do not outlive the stack).
     childEnv.JWT_SECRET ??= randomBytes(32).toString('hex');
     childEnv.WORKER_DRAIN_SECONDS ??= '10'; // within stopChild's grace
-    childEnv.PUBLIC_BASE_URL ??= `http://127.0.0.1:${ports.nginx}`;
     await migrate(childEnv.DATABASE_URL!);
     signal?.throwIfAborted();
 

@@ -5,6 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import downloads from './routes/downloads.ts';
 import tasks from './routes/tasks.ts';
 import upload from './routes/upload.ts';
+import uploads from './routes/uploads.ts';
 import { ErrorSchema } from './schemas/error.ts';
 
 const api: FastifyPluginAsync = async (app) => {
@@ -13,6 +14,7 @@ const api: FastifyPluginAsync = async (app) => {
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, security: [{ bearer: [] }], response: { 401: ErrorSchema, ...(route.schema?.response as object) } };
   });
+  await app.register(uploads);
   await app.register(upload);
   await app.register(tasks);
   await app.register(downloads);

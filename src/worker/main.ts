@@ -1,5 +1,5 @@
 // Starts one worker process: the conversion consumer, the dead-letter consumer,
-// the sweeper for unsent tasks, and /health + /metrics on WORKER_PORT.
+// the sweepers for unsent tasks and expired direct uploads, and /health + /metrics on WORKER_PORT.
 //
 // Stopping: the first SIGTERM/SIGINT stops receiving and lets running conversions
 // finish for WORKER_DRAIN_SECONDS, then aborts them and hands their messages back;
@@ -9,6 +9,7 @@ import closeWithGrace from 'close-with-grace';
 import { createServer } from 'node:http';
 import { loadConfigOrExit } from '../config.ts';
 import { requeueUnsent } from '../tasks/enqueue.ts';
+import { sweepExpiredUploads } from '../uploads/sweeper.ts';
 import { startConsumer } from './consumer.ts';
 import { failDeadLetter } from './dead-letters.ts';
 import { closeWorkerDeps, createWorkerDeps } from './deps.ts';
@@ -35,6 +36,7 @@ const conversions = startConsumer({
 const deadLetters = startConsumer({ sqs, log, metrics, queueUrl: config.SQS_DLQ_URL, concurrency: 1, handle: (message) => failDeadLetter(deps, message) });
 const sweeper = setInterval(() => {
   requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, SWEEP_GRACE_MS).catch((err: Error) => log.warn({ err }, 'sweep failed'));
+  sweepExpiredUploads(deps.db, deps.s3, config.S3_BUCKET).catch((err: Error) => log.warn({ err }, 'upload sweep failed'));
 }, SWEEP_GRACE_MS / 2);
 
 const server = createServer(async (req, res) => {

@@ -28,6 +28,8 @@ async function bundleFromSources(outdir: string) {
 }
 
 const ui: FastifyPluginAsync = async (app) => {
+  const s3 = app.s3Urls.origin;
+  const csp = `default-src 'self'; connect-src 'self' ${s3}; media-src 'self' ${s3}`;
   let root = UI_DIR;
   if (!existsSync(join(UI_DIR, 'main.js'))) {
     root = await mkdtemp(join(tmpdir(), 'cct-ui-'));
@@ -41,8 +43,9 @@ const ui: FastifyPluginAsync = async (app) => {
     wildcard: false,
     decorateReply: false,
     setHeaders: (reply) => {
-      // Only our own files: no inline script or style, no third-party origin.
-      reply.header('content-security-policy', "default-src 'self'").header('x-content-type-options', 'nosniff');
+      // Only our own files: no inline script or style, no third-party origin but S3's, which
+      // the page uploads to and plays results from through presigned URLs.
+      reply.header('content-security-policy', csp).header('x-content-type-options', 'nosniff');
     },
   });
 };

@@ -1,17 +1,20 @@
 // POST /api/tasks: the file streams from the request to S3, never whole in memory nor on disk.
 // Order of writes: S3 object, then task row, then queue message. A failure at any
 // step undoes the earlier ones (or, for the message, leaves it to the sweeper).
+// The same route takes JSON {uploadId, newFormat} for a file already put into S3 (direct-task.ts).
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
-import { SOURCE_FORMAT_NAMES, sourceFormat } from '../../audio/formats.ts';
+import { sourceFormat } from '../../audio/formats.ts';
 import { deleteObjects, originalKey, uploadStream } from '../../storage/s3.ts';
 import { enqueueOrLeaveToSweeper } from '../../tasks/enqueue.ts';
 import { createTask, reserveTaskId } from '../../tasks/transitions.ts';
 import { conversionRequest } from '../conversion-request.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, notAudio, tooLarge } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { TaskSchema } from '../schemas/task.ts';
+import { TaskFromUploadSchema, type TaskFromUpload } from '../schemas/upload.ts';
+import { taskFromUpload } from '../direct-task.ts';
 import { taskView } from '../task-view.ts';
 
 /** Counts bytes on their way to S3 and fails the stream once they pass the limit. */
@@ -26,9 +29,6 @@ class ByteLimit extends Transform {
     else callback(null, chunk);
   }
 }
-
-const tooLarge = (limit: number) =>
-  new HttpError(413, `The file is larger than the upload limit of ${limit} bytes (${(limit / 1024 ** 2).toFixed(0)} MiB)`);
 
 interface StoredFile {
   key: string;
@@ -45,9 +45,7 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
 
   async function storeFile(userId: number, taskId: number, part: { filename: string; mimetype: string; file: NodeJS.ReadableStream }, fields: Record<string, string>): Promise<StoredFile> {
     const format = sourceFormat(part.filename);
-    if (!format) {
-      throw new HttpError(415, `"${part.filename}" is not an audio file this service takes; use one of the extensions ${SOURCE_FORMAT_NAMES.join(', ')}`);
-    }
+    if (!format) throw notAudio(part.filename);
     if (fields.newFormat !== undefined) conversionRequest(fields); // fail before the upload when we can
     const key = originalKey(userId, taskId, format);
     const counter = new ByteLimit(limit);
@@ -71,15 +69,22 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['tasks'],
-        summary: 'Upload an audio file to convert',
-        description: 'multipart/form-data with a file field `fileName` and a field `newFormat` (either order); optional `bitrate` (kbit/s), `sampleRate` (Hz), `channels`.',
-        consumes: ['multipart/form-data'],
-        response: { 201: TaskSchema, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
+        summary: 'Upload an audio file to convert, or convert one already uploaded to S3',
+        description:
+          'multipart/form-data with a file field `fileName` and a field `newFormat` (either order); optional `bitrate` (kbit/s), `sampleRate` (Hz), `channels`. ' +
+          'Or application/json `{uploadId, newFormat, …}` for a file put into S3 with the URLs of POST /api/uploads: 404 for an unknown or expired upload, 409 for one already used, 400 when its object is missing or not of the declared size.',
+        consumes: ['multipart/form-data', 'application/json'],
+        body: { content: { 'application/json': { schema: TaskFromUploadSchema } } },
+        response: { 201: TaskSchema, 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request, reply) => {
+      if (request.body) {
+        const task = await taskFromUpload(app, request.userId, request.body as TaskFromUpload, request.log);
+        return reply.code(201).header('location', `/api/tasks/${task.id}`).send(taskView(task));
+      }
       if (!request.isMultipart()) {
-        throw new HttpError(415, 'Send multipart/form-data with the audio in a file field "fileName" and the target in a field "newFormat"');
+        throw new HttpError(415, 'Send multipart/form-data with the audio in a file field "fileName" and the target in a field "newFormat", or JSON {uploadId, newFormat} after POST /api/uploads');
       }
       const userId = request.userId;
       const taskId = await reserveTaskId(app.db);
