@@ -252,10 +252,16 @@ console.log(option('--output') === 'text' ? String(value) : JSON.stringify(value
   const calls = readFileSync(log, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { args: string[]; key?: string; region?: string });
   t.ok(calls.every((call) => call.key && call.region === appEnv.AWS_REGION), 'every call has credentials and the app region');
   const commands = calls.map((call) => call.args.slice(0, 2).join(' '));
-  t.same(commands, ['s3 mb', 'sqs create-queue', 'sqs get-queue-attributes', 'sqs create-queue', 'ses verify-email-identity']);
-  const [mb, dlq, , queue, identity] = calls.map((call) => call.args);
+  t.same(commands, ['s3 mb', 's3api put-bucket-cors', 'sqs create-queue', 'sqs get-queue-attributes', 'sqs create-queue', 'ses verify-email-identity']);
+  const [mb, cors, dlq, , queue, identity] = calls.map((call) => call.args);
   const option = (args: string[] | undefined, name: string) => (args?.includes(name) ? args[args.indexOf(name) + 1] : undefined);
   t.equal(option(mb, 'mb'), `s3://${appEnv.S3_BUCKET}`);
+  t.equal(option(cors, '--bucket'), appEnv.S3_BUCKET);
+  t.match(JSON.parse(option(cors, '--cors-configuration') ?? '{}'), {
+    CORSRules: [{ AllowedOrigins: [appEnv.PUBLIC_BASE_URL], AllowedMethods: ['GET', 'HEAD', 'PUT', 'POST'], ExposeHeaders: ['ETag'] }],
+  }, 'the web UI may PUT to the bucket and read the ETag of each part');
+  const localstackPort = publishedPorts('localstack').find((p) => p.container === '4566');
+  t.equal(appEnv.S3_PUBLIC_ENDPOINT, `http://localhost:${localstackPort?.host}`, 'presigned URLs name the host port LocalStack is published on');
   t.equal(option(dlq, '--queue-name'), appEnv.SQS_DLQ_URL?.split('/').pop(), 'the DLQ first, so the queue can name it');
   t.equal(option(queue, '--queue-name'), appEnv.SQS_QUEUE_URL?.split('/').pop());
   const attributes = JSON.parse(option(queue, '--attributes') ?? '{}') as Record<string, string>;
