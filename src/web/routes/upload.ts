@@ -79,7 +79,7 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      if (request.body) {
+      if (/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
         const task = await taskFromUpload(app, request.userId, request.body as TaskFromUpload, request.log);
         return reply.code(201).header('location', `/api/tasks/${task.id}`).send(taskView(task));
       }
