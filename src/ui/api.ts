@@ -1,31 +1,12 @@
 /// <reference lib="dom" />
 // The browser's client of the HTTP API: the token, JSON requests, uploads with progress, downloads.
 import type { TargetFormatName } from '../audio/formats.ts';
+import type { TaskJson, TaskOptions, TaskStatus } from '../web/schemas/task.ts';
 
-export type TaskStatus = 'uploaded' | 'processing' | 'processed' | 'failed';
-
-/** What GET /api/tasks returns for one task (the fields the UI uses). */
-export interface Task {
-  id: number;
-  fileName: string;
-  sourceFormat: string;
-  targetFormat: TargetFormatName;
-  options: ConversionOptions;
-  status: TaskStatus;
-  statusReason: string | null;
-  progress: number;
-  inputBytes: number;
-  outputBytes: number | null;
-  durationSeconds: number | null;
-  createdAt: string;
-  links: { self: string; original: string; converted: string | null };
-}
-
-export interface ConversionOptions {
-  bitrate?: number;
-  sampleRate?: number;
-  channels?: number;
-}
+/** What the API returns for one task: the server's own response schema. */
+export type Task = TaskJson;
+export type { TaskStatus };
+export type ConversionOptions = TaskOptions;
 
 export interface Conversion extends ConversionOptions {
   newFormat: TargetFormatName;

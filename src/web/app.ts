@@ -8,19 +8,17 @@ import Fastify from 'fastify';
 import type { Config } from '../config.ts';
 import { loggerOptions } from '../logger.ts';
 import { errorHandler } from './errors.ts';
-import auth from './plugins/auth.ts';
+import api from './api.ts';
+import authenticate from './plugins/authenticate.ts';
 import configPlugin from './plugins/config.ts';
-import database from './plugins/database.ts';
-import queue from './plugins/queue.ts';
-import storage from './plugins/storage.ts';
+import db from './plugins/db.ts';
+import s3 from './plugins/s3.ts';
+import sqs from './plugins/sqs.ts';
 import authRoutes from './routes/auth.ts';
-import downloads from './routes/downloads.ts';
 import health from './routes/health.ts';
-import tasks from './routes/tasks.ts';
 import ui from './routes/ui.ts';
-import upload from './routes/upload.ts';
-import { ErrorSchema } from './schemas.ts';
-import { TaskSchema } from './task-view.ts';
+import { ErrorSchema } from './schemas/error.ts';
+import { TaskSchema } from './schemas/task.ts';
 
 /** Proxies we trust for X-Forwarded-*: loopback and private networks (nginx, the ALB), never the open internet. */
 const TRUSTED_PROXIES = ['127.0.0.0/8', '::1', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
@@ -46,15 +44,13 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(database);
-  await app.register(storage);
-  await app.register(queue);
-  await app.register(auth);
+  await app.register(db);
+  await app.register(s3);
+  await app.register(sqs);
+  await app.register(authenticate);
   await app.register(health);
   await app.register(authRoutes);
-  await app.register(upload);
-  await app.register(tasks);
-  await app.register(downloads);
+  await app.register(api);
   await app.register(ui);
   return app;
 }

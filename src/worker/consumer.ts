@@ -1,12 +1,15 @@
 // The queue loop, written here rather than with sqs-consumer because a stop must
 // abort ffmpeg (an AbortSignal per job) and hand unfinished messages straight
 // back (visibility 0), and neither is in sqs-consumer's API.
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTaskMessage, type TaskMessage } from '../queue/sqs.ts';
-import type { WorkerDeps } from './deps.ts';
 
 export interface ConsumerOptions {
+  sqs: Pick<SQSClient, 'send'>;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+  metrics: { receiveErrors: { inc: () => void } };
   queueUrl: string;
   concurrency: number;
   /** Handles one message; resolves when it may be deleted, rejects to leave it for redelivery. */
@@ -14,6 +17,8 @@ export interface ConsumerOptions {
   waitTimeSeconds?: number;
   /** First redelivery delay after a transient failure; doubles with each receive, up to 5 minutes. */
   retryDelaySeconds?: number;
+  /** Pause after a failed receive. */
+  receiveErrorPauseMs?: number;
 }
 
 interface Job {
@@ -24,9 +29,8 @@ interface Job {
 
 const backoffSeconds = (base: number, receiveCount: number) => Math.min(300, base * 2 ** Math.max(0, receiveCount - 1));
 
-export function startConsumer(deps: WorkerDeps, options: ConsumerOptions) {
-  const { sqs, log } = deps;
-  const { queueUrl, concurrency, handle, waitTimeSeconds = 20, retryDelaySeconds = 10 } = options;
+export function startConsumer(options: ConsumerOptions) {
+  const { sqs, log, metrics, queueUrl, concurrency, handle, waitTimeSeconds = 20, retryDelaySeconds = 10, receiveErrorPauseMs = 2000 } = options;
   const jobs = new Set<Job>();
   const polling = new AbortController();
   let slotFreed: () => void = () => {};
@@ -49,7 +53,7 @@ export function startConsumer(deps: WorkerDeps, options: ConsumerOptions) {
         else await handle(task, controller.signal);
         await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
       } catch (error) {
-        if (controller.signal.aborted) return; // released by stop()
+        if (controller.signal.aborted) return; // released by release()
         const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
         log.warn({ err: error, task, receives }, 'will retry after a transient failure');
         await setVisibility(message, backoffSeconds(retryDelaySeconds, receives)).catch(() => {});
@@ -83,30 +87,42 @@ export function startConsumer(deps: WorkerDeps, options: ConsumerOptions) {
         for (const message of Messages) run(message);
       } catch (error) {
         if (polling.signal.aborted) break;
-        deps.metrics.receiveErrors.inc();
+        metrics.receiveErrors.inc();
         log.error({ err: error }, 'receiving from the queue failed');
-        await sleep(2000);
+        await sleep(receiveErrorPauseMs);
       }
     }
   })();
+
+  const releases: Array<Promise<void>> = [];
+  /** Aborts every running job and hands its message straight back to the queue. */
+  function release(): Promise<void> {
+    const left = [...jobs];
+    const released = (async () => {
+      if (left.length === 0) return;
+      for (const job of left) job.controller.abort(new Error('worker stopping'));
+      await Promise.all(left.map((job) => job.done));
+      await Promise.all(left.map((job) => setVisibility(job.message, 0).catch(() => {})));
+      log.info({ released: left.length }, 'released unfinished messages');
+    })();
+    releases.push(released);
+    return released;
+  }
 
   return {
     get inFlight() {
       return jobs.size;
     },
-    /** Stops receiving, lets running jobs finish for up to deadlineMs, then aborts them and releases their messages. */
+    release,
+    /** Stops receiving, lets running jobs finish for up to deadlineMs, then releases what is left. */
     async stop(deadlineMs: number): Promise<void> {
       polling.abort();
       slotFreed();
       await loop;
       const all = Promise.all([...jobs].map((job) => job.done));
       const timedOut = await Promise.race([all.then(() => false), sleep(deadlineMs).then(() => true)]);
-      if (!timedOut) return;
-      const left = [...jobs];
-      for (const job of left) job.controller.abort(new Error('worker stopping'));
-      await Promise.all(left.map((job) => job.done));
-      await Promise.all(left.map((job) => setVisibility(job.message, 0).catch(() => {})));
-      log.info({ released: left.length }, 'released unfinished messages');
+      if (timedOut) await release();
+      await Promise.all(releases); // a release() begun elsewhere (a second signal) must finish before the client closes
     },
   };
 }

@@ -1,7 +1,9 @@
-// The owner's email when a conversion ends, sent once: `notifiedAt` is claimed
-// atomically before sending, and released again if sending fails.
+// The owner's email when a conversion ends, sent once: the notification is claimed
+// atomically before sending (src/tasks), and released again if sending fails.
 import { TARGET_FORMATS, type TargetFormatName } from '../audio/formats.ts';
+import { TaskStatus } from '../generated/prisma/enums.ts';
 import { sendEmail, type Email } from '../mail/ses.ts';
+import { claimNotification, releaseNotification, type TaskRef } from '../tasks/transitions.ts';
 import type { WorkerDeps } from './deps.ts';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -11,7 +13,7 @@ interface FinishedTask {
   fileName: string;
   sourceFormat: string;
   targetFormat: string;
-  status: string;
+  status: TaskStatus;
   statusReason: string | null;
 }
 
@@ -20,7 +22,7 @@ export function finishedEmail(to: string, task: FinishedTask, baseUrl: string): 
   const app = `${baseUrl}/`;
   const api = `${baseUrl}/api/tasks/${task.id}/converted`;
   const target = task.targetFormat.toUpperCase();
-  if (task.status === 'processed') {
+  if (task.status === TaskStatus.processed) {
     const text = `Your file ${task.fileName} was converted from ${task.sourceFormat.toUpperCase()} to ${target}.\n\nDownload it from ${app} (log in to see your conversions), or with the API: GET ${api}\n`;
     const html = `<p>Your file <b>${escapeHtml(task.fileName)}</b> was converted from ${escapeHtml(task.sourceFormat.toUpperCase())} to ${escapeHtml(target)} (${escapeHtml(TARGET_FORMATS[task.targetFormat as TargetFormatName]?.contentType ?? '')}).</p><p><a href="${escapeHtml(app)}">Open Cloud Conversion Tool to download it</a> (API: <code>GET ${escapeHtml(api)}</code>)</p>`;
     return { to, subject: `${task.fileName} is ready as ${target}`, text, html };
@@ -35,19 +37,14 @@ export function finishedEmail(to: string, task: FinishedTask, baseUrl: string): 
 }
 
 /** Emails the owner about the task's final state unless that version was already notified. */
-export async function notifyOwner(deps: WorkerDeps, taskId: number, version: number): Promise<boolean> {
-  const claimed = await deps.db.task.updateMany({
-    where: { id: taskId, version, notifiedAt: null, status: { in: ['processed', 'failed'] } },
-    data: { notifiedAt: new Date() },
-  });
-  if (claimed.count === 0) return false;
-  const task = await deps.db.task.findUnique({ where: { id: taskId }, include: { user: { select: { email: true } } } });
+export async function notifyOwner(deps: WorkerDeps, ref: TaskRef): Promise<boolean> {
+  const task = await claimNotification(deps.db, ref);
   if (!task) return false;
   try {
     await sendEmail(deps.ses, deps.config.SES_FROM, finishedEmail(task.user.email, task, deps.config.PUBLIC_BASE_URL));
     return true;
   } catch (error) {
-    await deps.db.task.updateMany({ where: { id: taskId, version }, data: { notifiedAt: null } });
+    await releaseNotification(deps.db, ref);
     throw error;
   }
 }

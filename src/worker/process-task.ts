@@ -10,6 +10,7 @@ import { convertAudio, probeAudio, UnconvertibleError } from '../audio/convert.t
 import { TARGET_FORMATS, type ConversionOptions, type TargetFormatName } from '../audio/formats.ts';
 import type { TaskMessage } from '../queue/sqs.ts';
 import { convertedKey, deleteObjects, getObject, uploadStream } from '../storage/s3.ts';
+import { claimTask, failTask, type ConversionResult, finishTask, recordProgress, releaseTask } from '../tasks/transitions.ts';
 import type { WorkerDeps } from './deps.ts';
 import { notifyOwner } from './notify.ts';
 
@@ -20,18 +21,14 @@ const PROGRESS_INTERVAL_MS = 1000;
 export async function processTask(deps: WorkerDeps, message: TaskMessage, signal: AbortSignal): Promise<Outcome> {
   const { db, log } = deps;
   const { taskId, version } = message;
-  const claimed = await db.task.updateMany({
-    where: { id: taskId, version, status: { in: ['uploaded', 'processing'] } },
-    data: { status: 'processing', startedAt: new Date(), progress: 0, statusReason: null },
-  });
-  if (claimed.count === 0) {
+  const task = await claimTask(db, message);
+  if (!task) {
     // Deleted, re-formatted (a newer message exists), or finished by an earlier delivery:
     // then only the email may still be owed.
     const current = await db.task.findUnique({ where: { id: taskId }, select: { version: true, status: true } });
-    if (current?.version === version) await notifyOwner(deps, taskId, version);
+    if (current?.version === version) await notifyOwner(deps, message);
     return 'dropped';
   }
-  const task = await db.task.findUniqueOrThrow({ where: { id: taskId } });
   const format = task.targetFormat as TargetFormatName;
   const started = Date.now();
   const dir = await mkdtemp(join(deps.tempRoot, `cct-task-${taskId}-`));
@@ -41,7 +38,7 @@ export async function processTask(deps: WorkerDeps, message: TaskMessage, signal
     const object = await getObject(deps.s3, deps.config.S3_BUCKET, task.inputKey);
     await pipeline(object.Body as Readable, createWriteStream(input), { signal });
 
-    let result: { outputKey: string; outputBytes: number; durationSeconds: number | null };
+    let result: ConversionResult;
     try {
       const info = await probeAudio(deps.binaries, input);
       const output = join(dir, `converted.${format}`);
@@ -56,7 +53,7 @@ export async function processTask(deps: WorkerDeps, message: TaskMessage, signal
         onProgress: (progress) => {
           if (Date.now() - lastWrite < PROGRESS_INTERVAL_MS) return;
           lastWrite = Date.now();
-          db.task.updateMany({ where: { id: taskId, version, status: 'processing' }, data: { progress } }).catch((err: Error) => log.warn({ err, taskId }, 'progress not saved'));
+          recordProgress(db, message, progress).catch((err: Error) => log.warn({ err, taskId }, 'progress not saved'));
         },
       });
       const outputKey = convertedKey(task.userId, taskId, version, format);
@@ -64,21 +61,14 @@ export async function processTask(deps: WorkerDeps, message: TaskMessage, signal
       result = { outputKey, outputBytes: (await stat(output)).size, durationSeconds: info.durationSeconds };
     } catch (error) {
       if (!(error instanceof UnconvertibleError)) throw error;
-      await db.task.updateMany({
-        where: { id: taskId, version, status: 'processing' },
-        data: { status: 'failed', statusReason: error.message, finishedAt: new Date() },
-      });
+      await failTask(db, message, error.message);
       deps.metrics.conversions.inc({ format, outcome: 'failed' });
       log.info({ taskId, reason: error.message }, 'conversion failed');
-      await notifyOwner(deps, taskId, version);
+      await notifyOwner(deps, message);
       return 'failed';
     }
 
-    const finished = await db.task.updateMany({
-      where: { id: taskId, version, status: 'processing' },
-      data: { status: 'processed', progress: 100, finishedAt: new Date(), statusReason: null, outputKey: result.outputKey, outputBytes: BigInt(result.outputBytes), durationSeconds: result.durationSeconds },
-    });
-    if (finished.count === 0) {
+    if (!(await finishTask(db, message, result))) {
       // Deleted or re-formatted while we converted: the result belongs to nobody, unless a
       // duplicate delivery of this same message finished first and stored it under the same key.
       const current = await db.task.findUnique({ where: { id: taskId }, select: { outputKey: true } });
@@ -88,12 +78,12 @@ export async function processTask(deps: WorkerDeps, message: TaskMessage, signal
     deps.metrics.conversions.inc({ format, outcome: 'processed' });
     deps.metrics.duration.observe({ format }, (Date.now() - started) / 1000);
     log.info({ taskId, format, ms: Date.now() - started }, 'converted');
-    await notifyOwner(deps, taskId, version);
+    await notifyOwner(deps, message);
     return 'processed';
   } catch (error) {
     if (signal.aborted) {
       // Stopped mid-way: the message goes back to the queue, so the task waits again.
-      await db.task.updateMany({ where: { id: taskId, version, status: 'processing' }, data: { status: 'uploaded', progress: 0, startedAt: null } });
+      await releaseTask(db, message);
     }
     throw error;
   } finally {

@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import t from 'tap';
 import { createDatabase } from '../../src/db/client.ts';
-import { requeueUnsent } from '../../src/queue/enqueue.ts';
+import { requeueUnsent } from '../../src/tasks/enqueue.ts';
 import { createSqs } from '../../src/queue/sqs.ts';
 import { build, multipart, postUpload, signUp } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';

@@ -1,7 +1,9 @@
 // The real worker process against queues of the test's own: a stop mid-conversion, and the dead-letter path.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import t from 'tap';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t, { type Test } from 'tap';
 import { DEAD_LETTER_REASON } from '../../src/worker/dead-letters.ts';
 import { build, signUp, uploadTask } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';
@@ -19,7 +21,7 @@ async function startWorker(t: { teardown: (fn: () => unknown) => void }, env: Re
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   t.teardown(() => child.exitCode === null && child.kill('SIGKILL'));
-  await waitFor('worker health', () => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false));
+  await waitFor('worker health', () => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false), 90_000);
   return { child, port };
 }
 
@@ -28,15 +30,20 @@ const queueEnv = ({ SQS_QUEUE_URL, SQS_DLQ_URL }: Resources) => ({ SQS_QUEUE_URL
 
 const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-t.test('SIGTERM during a long conversion releases the message; a second worker finishes it', async (t) => {
+/** A 300 s wav → aac task on queues of the test's own, and a worker converting it. */
+async function longConversion(t: Test, fileName: string, workerEnv: Record<string, string>) {
   const queues = await testQueues();
-  const app = await build(t, { SQS_QUEUE_URL: queues.SQS_QUEUE_URL, SQS_DLQ_URL: queues.SQS_DLQ_URL });
+  const app = await build(t, queueEnv(queues));
   const deps = await workerDeps(t);
   const user = await signUp(app);
-  const id = await uploadTask(app, user, await audioBytes('wav', 300), 'long.wav', [['newFormat', 'aac']]);
-
-  const first = await startWorker(t, { ...queueEnv(queues), WORKER_DRAIN_SECONDS: '0' });
+  const id = await uploadTask(app, user, await audioBytes('wav', 300), fileName, [['newFormat', 'aac']]);
+  const worker = await startWorker(t, { ...queueEnv(queues), ...workerEnv });
   await waitFor('the conversion to start', async () => (await deps.db.task.findUnique({ where: { id } }))?.status === 'processing');
+  return { queues, deps, user, id, worker };
+}
+
+t.test('SIGTERM during a long conversion releases the message; a second worker finishes it', async (t) => {
+  const { queues, deps, user, id, worker: first } = await longConversion(t, 'long.wav', { WORKER_DRAIN_SECONDS: '0' });
   const stopped = Date.now();
   first.child.kill('SIGTERM');
   t.equal(await exitOf(first.child), 0, 'exits 0');
@@ -55,6 +62,20 @@ t.test('SIGTERM during a long conversion releases the message; a second worker f
   });
   t.equal(mails.length, 1, 'one email');
   t.match(mails[0], { subject: 'long.wav is ready as AAC' });
+});
+
+t.test('a second SIGTERM skips the drain: the message goes back at once and the worker exits 0', async (t) => {
+  const { queues, deps, id, worker } = await longConversion(t, 'twice.wav', { WORKER_DRAIN_SECONDS: '600' });
+  worker.child.kill('SIGTERM');
+  await sleep(500);
+  t.equal(worker.child.exitCode, null, 'the first signal drains: the worker is still converting');
+  const second = Date.now();
+  worker.child.kill('SIGTERM');
+  t.equal(await exitOf(worker.child), 0, 'exits 0');
+  t.ok(Date.now() - second < 10_000, `the second signal did not wait for the 600 s drain (${Date.now() - second} ms)`);
+  t.match(await deps.db.task.findUnique({ where: { id } }), { status: 'uploaded', progress: 0 }, 'the task waits again');
+  const [message] = (await deps.sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.SQS_QUEUE_URL, WaitTimeSeconds: 5 }))).Messages ?? [];
+  t.match(JSON.parse(message?.Body ?? '{}'), { taskId: id, version: 1 }, 'its message is visible again at once');
 });
 
 t.test('a task that keeps failing goes to the dead-letter queue and ends failed', async (t) => {

@@ -4,8 +4,8 @@ import Type from 'typebox';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { HttpError } from '../errors.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../passwords.ts';
-import { acceptForms } from '../plugins/forms.ts';
-import { ErrorSchema } from '../schemas.ts';
+import { acceptForms } from '../forms.ts';
+import { ErrorSchema } from '../schemas/error.ts';
 
 const UserSchema = Type.Object({ id: Type.Integer(), username: Type.String(), email: Type.String(), createdAt: Type.String({ format: 'date-time' }) });
 

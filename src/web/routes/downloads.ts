@@ -5,28 +5,30 @@ import contentDisposition from 'content-disposition';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import { TARGET_FORMATS, type TargetFormatName } from '../../audio/formats.ts';
-import type { Task } from '../../generated/prisma/client.ts';
+import { TaskStatus, type Task } from '../../generated/prisma/client.ts';
 import { getObject } from '../../storage/s3.ts';
+import { findLatestByFileName, findOwnTask } from '../../tasks/queries.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { findOwnTask } from '../own-task.ts';
-import { ErrorSchema } from '../schemas.ts';
-
-const Id = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
+import { ErrorSchema } from '../schemas/error.ts';
+import { IdParams } from '../schemas/params.ts';
 const FileName = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 1024 }) });
 const Bytes = { type: 'string', format: 'binary' } as const;
 const downloadSchema = <P extends Type.TSchema>(summary: string, params: P) => ({
   tags: ['files'],
   summary,
-  security: [{ bearer: [] }],
   params,
-  response: { 200: Bytes, 206: Bytes, 401: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 416: ErrorSchema },
+  response: { 200: Bytes, 206: Bytes, 404: ErrorSchema, 409: ErrorSchema, 416: ErrorSchema },
 });
 
 /** `song.wav` converted to mp3 downloads as `song.mp3`. */
 const convertedName = (task: Task) => `${task.fileName.replace(/\.[^.]*$/, '')}.${task.targetFormat}`;
 
 const downloads: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.authenticate);
+  async function ownTask(request: FastifyRequest<{ Params: { id: number } }>) {
+    const task = await findOwnTask(app.db, request.userId, request.params.id);
+    if (!task) throw notFound(`Task ${request.params.id}`);
+    return task;
+  }
 
   async function sendObject(request: FastifyRequest, reply: FastifyReply, key: string, name: string, contentType: string) {
     let object;
@@ -52,7 +54,7 @@ const downloads: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   async function sendConverted(request: FastifyRequest, reply: FastifyReply, task: Task) {
-    if (task.status !== 'processed' || !task.outputKey) {
+    if (task.status !== TaskStatus.processed || !task.outputKey) {
       throw new HttpError(409, `Task ${task.id} has no converted file yet (status ${task.status}${task.statusReason ? `: ${task.statusReason}` : ''})`);
     }
     const contentType = TARGET_FORMATS[task.targetFormat as TargetFormatName].contentType;
@@ -60,21 +62,21 @@ const downloads: FastifyPluginAsyncTypebox = async (app) => {
   }
 
 
-  app.get('/api/tasks/:id/original', { schema: downloadSchema('The uploaded file', Id) }, async (request, reply) =>
-    sendOriginal(request, reply, await findOwnTask(app.db, request.userId, request.params.id)),
+  app.get('/api/tasks/:id/original', { schema: downloadSchema('The uploaded file', IdParams) }, async (request, reply) =>
+    sendOriginal(request, reply, await ownTask(request)),
   );
 
-  app.get('/api/tasks/:id/converted', { schema: downloadSchema('The converted file', Id) }, async (request, reply) =>
-    sendConverted(request, reply, await findOwnTask(app.db, request.userId, request.params.id)),
+  app.get('/api/tasks/:id/converted', { schema: downloadSchema('The converted file', IdParams) }, async (request, reply) =>
+    sendConverted(request, reply, await ownTask(request)),
   );
 
   app.get(
     '/api/files/:filename',
     { schema: downloadSchema('By original file name: the latest such task, converted if done, else the original', FileName) },
     async (request, reply) => {
-      const task = await app.db.task.findFirst({ where: { userId: request.userId, fileName: request.params.filename }, orderBy: { id: 'desc' } });
+      const task = await findLatestByFileName(app.db, request.userId, request.params.filename);
       if (!task) throw notFound(`A file named "${request.params.filename}"`);
-      return task.status === 'processed' ? sendConverted(request, reply, task) : sendOriginal(request, reply, task);
+      return task.status === TaskStatus.processed ? sendConverted(request, reply, task) : sendOriginal(request, reply, task);
     },
   );
 };

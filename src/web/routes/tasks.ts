@@ -1,14 +1,18 @@
+// The caller's tasks: list, read, convert again (PUT), delete.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { enqueueTask } from '../../queue/enqueue.ts';
 import { deleteObjects } from '../../storage/s3.ts';
+import { enqueueOrLeaveToSweeper } from '../../tasks/enqueue.ts';
+import { findOwnTask, listOwnTasks } from '../../tasks/queries.ts';
+import { deleteTask, resetTask } from '../../tasks/transitions.ts';
 import { conversionRequest } from '../conversion-request.ts';
-import { acceptForms } from '../plugins/forms.ts';
-import { findOwnTask } from '../own-task.ts';
-import { ErrorSchema } from '../schemas.ts';
-import { TaskSchema, taskView, taskViewSelect } from '../task-view.ts';
+import { notFound } from '../errors.ts';
+import { acceptForms } from '../forms.ts';
+import { ErrorSchema } from '../schemas/error.ts';
+import { IdParams } from '../schemas/params.ts';
+import { TaskSchema } from '../schemas/task.ts';
+import { taskView, taskViewSelect } from '../task-view.ts';
 
-const Id = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
 const ListQuery = Type.Object({
   max: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'how many tasks at most' }),
   order: Type.Union([Type.Literal(0), Type.Literal(1)], { default: 0, description: '0 ascending id, 1 descending' }),
@@ -22,31 +26,27 @@ const ConversionBody = Type.Object(
   },
   { additionalProperties: true },
 );
-const secured = { security: [{ bearer: [] }] };
 
 const tasks: FastifyPluginAsyncTypebox = async (app) => {
   await acceptForms(app);
-  app.addHook('preHandler', app.authenticate);
-
 
   app.get(
     '/api/tasks',
-    { schema: { tags: ['tasks'], summary: "The caller's tasks", ...secured, querystring: ListQuery, response: { 200: Type.Array(TaskSchema), 400: ErrorSchema, 401: ErrorSchema } } },
+    { schema: { tags: ['tasks'], summary: "The caller's tasks", querystring: ListQuery, response: { 200: Type.Array(TaskSchema), 400: ErrorSchema } } },
     async (request) => {
-      const rows = await app.db.task.findMany({
-        where: { userId: request.userId },
-        select: taskViewSelect,
-        orderBy: { id: request.query.order === 1 ? 'desc' : 'asc' },
-        take: request.query.max,
-      });
+      const rows = await listOwnTasks(app.db, request.userId, taskViewSelect, { max: request.query.max, descending: request.query.order === 1 });
       return rows.map(taskView);
     },
   );
 
   app.get(
     '/api/tasks/:id',
-    { schema: { tags: ['tasks'], summary: 'One task', ...secured, params: Id, response: { 200: TaskSchema, 401: ErrorSchema, 404: ErrorSchema } } },
-    async (request) => taskView(await findOwnTask(app.db, request.userId, request.params.id)),
+    { schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskSchema, 404: ErrorSchema } } },
+    async (request) => {
+      const task = await findOwnTask(app.db, request.userId, request.params.id);
+      if (!task) throw notFound(`Task ${request.params.id}`);
+      return taskView(task);
+    },
   );
 
   app.put(
@@ -56,52 +56,28 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['tasks'],
         summary: 'Convert again to another format or with other options',
         description: 'Deletes the previous result and queues the task again.',
-        ...secured,
-        params: Id,
+        params: IdParams,
         body: ConversionBody,
-        response: { 200: TaskSchema, 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema },
+        response: { 200: TaskSchema, 400: ErrorSchema, 404: ErrorSchema },
       },
     },
     async (request) => {
-      const { targetFormat, options } = conversionRequest(request.body);
-      const old = await findOwnTask(app.db, request.userId, request.params.id);
-      const task = await app.db.task.update({
-        where: { id: old.id },
-        data: {
-          targetFormat,
-          options: { ...options },
-          version: { increment: 1 },
-          status: 'uploaded',
-          statusReason: null,
-          progress: 0,
-          outputKey: null,
-          outputBytes: null,
-          durationSeconds: null,
-          enqueuedAt: null,
-          notifiedAt: null,
-          startedAt: null,
-          finishedAt: null,
-        },
-      });
-      await deleteObjects(app.s3, app.config.S3_BUCKET, [old.outputKey]).catch((err: Error) =>
-        request.log.error({ err, key: old.outputKey }, 'could not delete a previous result'),
+      const reset = await resetTask(app.db, request.params.id, request.userId, conversionRequest(request.body));
+      if (!reset) throw notFound(`Task ${request.params.id}`);
+      await deleteObjects(app.s3, app.config.S3_BUCKET, [reset.previousOutputKey]).catch((err: Error) =>
+        request.log.error({ err, key: reset.previousOutputKey }, 'could not delete a previous result'),
       );
-      try {
-        await enqueueTask(app.db, app.sqs, app.config.SQS_QUEUE_URL, task);
-      } catch (error) {
-        request.log.warn({ err: error, taskId: task.id }, 'queue unavailable; the sweeper will send this task');
-      }
-      return taskView(task);
+      await enqueueOrLeaveToSweeper(app.db, app.sqs, app.config.SQS_QUEUE_URL, reset.task, request.log);
+      return taskView(reset.task);
     },
   );
 
   app.delete(
     '/api/tasks/:id',
-    { schema: { tags: ['tasks'], summary: 'Delete a task and both its files', ...secured, params: Id, response: { 204: Type.Null(), 401: ErrorSchema, 404: ErrorSchema } } },
+    { schema: { tags: ['tasks'], summary: 'Delete a task and both its files', params: IdParams, response: { 204: Type.Null(), 404: ErrorSchema } } },
     async (request, reply) => {
-      const task = await findOwnTask(app.db, request.userId, request.params.id);
-      // The row goes first: a worker holding this task then drops its result.
-      await app.db.task.delete({ where: { id: task.id } });
+      const task = await deleteTask(app.db, request.params.id, request.userId);
+      if (!task) throw notFound(`Task ${request.params.id}`);
       await deleteObjects(app.s3, app.config.S3_BUCKET, [task.inputKey, task.outputKey]);
       return reply.code(204).send(null);
     },

@@ -14,5 +14,5 @@ export default fp(
     app.decorate('sqs', sqs);
     app.addHook('onClose', () => sqs.destroy());
   },
-  { name: 'queue', dependencies: ['config'] },
+  { name: 'sqs', dependencies: ['config'] },
 );

@@ -1,4 +1,4 @@
-// Login tokens: signed JWTs that expire; `app.authenticate` guards the routes that need a user.
+// Login tokens: signed JWTs that expire; `app.authenticate` guards /api (src/web/api.ts).
 import jwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -37,5 +37,5 @@ export default fp(
       }
     });
   },
-  { name: 'auth', dependencies: ['config'] },
+  { name: 'authenticate', dependencies: ['config'] },
 );

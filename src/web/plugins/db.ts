@@ -14,5 +14,5 @@ export default fp(
     app.decorate('db', db);
     app.addHook('onClose', () => db.$disconnect());
   },
-  { name: 'database', dependencies: ['config'] },
+  { name: 'db', dependencies: ['config'] },
 );

@@ -14,5 +14,5 @@ export default fp(
     app.decorate('s3', s3);
     app.addHook('onClose', () => s3.destroy());
   },
-  { name: 'storage', dependencies: ['config'] },
+  { name: 's3', dependencies: ['config'] },
 );

@@ -1,0 +1,151 @@
+// Every change of a task's state, in one place. Each write is conditional on the
+// task's (id, version) and on the states it may come from, so that a redelivered
+// message, a PUT that re-formats the task or a DELETE racing a worker can never
+// undo a newer state: the loser's update matches no row and it backs off.
+//
+//   uploaded ──claim──> processing ──finish──> processed
+//      ^  ^                 │  └──────fail───> failed
+//      │  └────release──────┘                    │
+//      └──────────────reset (PUT, version + 1)───┘ (from any state)
+import type { Database } from '../db/client.ts';
+import { TaskStatus, type Task } from '../generated/prisma/client.ts';
+import type { ConversionOptions } from '../audio/formats.ts';
+import type { TaskMessage } from '../queue/sqs.ts';
+
+/** States a queue message may still act on. */
+const OPEN: TaskStatus[] = [TaskStatus.uploaded, TaskStatus.processing];
+/** States that are owed an email. */
+const FINAL: TaskStatus[] = [TaskStatus.processed, TaskStatus.failed];
+
+/** Which version of which task a queue message (or a transition) is about. */
+export type TaskRef = TaskMessage;
+
+export interface NewTask {
+  id: number;
+  userId: number;
+  fileName: string;
+  sourceFormat: string;
+  targetFormat: string;
+  options: ConversionOptions;
+  inputKey: string;
+  inputBytes: number;
+}
+
+export interface Conversion {
+  targetFormat: string;
+  options: ConversionOptions;
+}
+
+export interface ConversionResult {
+  outputKey: string;
+  outputBytes: number;
+  durationSeconds: number | null;
+}
+
+/** Takes the next task id before the upload, so that the S3 key is made of ids; an unused id only leaves a gap. */
+export async function reserveTaskId(db: Database): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ id: number }>>`SELECT nextval(pg_get_serial_sequence('tasks', 'id'))::int AS id`;
+  return row!.id;
+}
+
+/** A new task, `uploaded`, its file already stored. */
+export function createTask(db: Database, task: NewTask): Promise<Task> {
+  return db.task.create({ data: { ...task, options: { ...task.options }, inputBytes: BigInt(task.inputBytes) } });
+}
+
+/** Records that the queue accepted the message for this version (until then the sweeper re-sends it). */
+export async function markEnqueued(db: Database, { taskId, version }: TaskRef): Promise<void> {
+  await db.task.updateMany({ where: { id: taskId, version }, data: { enqueuedAt: new Date() } });
+}
+
+/** uploaded | processing → processing. Null when the task is gone, re-formatted or already final. */
+export async function claimTask(db: Database, { taskId, version }: TaskRef): Promise<Task | null> {
+  const [task] = await db.task.updateManyAndReturn({
+    where: { id: taskId, version, status: { in: OPEN } },
+    data: { status: TaskStatus.processing, startedAt: new Date(), progress: 0, statusReason: null },
+  });
+  return task ?? null;
+}
+
+export async function recordProgress(db: Database, { taskId, version }: TaskRef, progress: number): Promise<void> {
+  await db.task.updateMany({ where: { id: taskId, version, status: TaskStatus.processing }, data: { progress } });
+}
+
+/** processing → processed; false when the task was deleted or re-formatted meanwhile. */
+export async function finishTask(db: Database, { taskId, version }: TaskRef, result: ConversionResult): Promise<boolean> {
+  const { count } = await db.task.updateMany({
+    where: { id: taskId, version, status: TaskStatus.processing },
+    data: { ...result, outputBytes: BigInt(result.outputBytes), status: TaskStatus.processed, progress: 100, finishedAt: new Date(), statusReason: null },
+  });
+  return count > 0;
+}
+
+/** uploaded | processing → failed, with the reason the owner reads. */
+export async function failTask(db: Database, { taskId, version }: TaskRef, reason: string): Promise<boolean> {
+  const { count } = await db.task.updateMany({
+    where: { id: taskId, version, status: { in: OPEN } },
+    data: { status: TaskStatus.failed, statusReason: reason, finishedAt: new Date() },
+  });
+  return count > 0;
+}
+
+/** processing → uploaded, after a stopping worker aborted the conversion and handed the message back. */
+export async function releaseTask(db: Database, { taskId, version }: TaskRef): Promise<boolean> {
+  const { count } = await db.task.updateMany({
+    where: { id: taskId, version, status: TaskStatus.processing },
+    data: { status: TaskStatus.uploaded, progress: 0, startedAt: null },
+  });
+  return count > 0;
+}
+
+/**
+ * any state → uploaded with a new target and version + 1, so that messages and results of
+ * the old version are dropped. Returns the old result's key for deletion; null when the
+ * task is not the user's.
+ */
+export async function resetTask(db: Database, taskId: number, userId: number, conversion: Conversion): Promise<{ task: Task; previousOutputKey: string | null } | null> {
+  for (;;) {
+    const old = await db.task.findFirst({ where: { id: taskId, userId }, select: { version: true, outputKey: true } });
+    if (!old) return null;
+    const [task] = await db.task.updateManyAndReturn({
+      where: { id: taskId, version: old.version },
+      data: {
+        targetFormat: conversion.targetFormat,
+        options: { ...conversion.options },
+        version: old.version + 1,
+        status: TaskStatus.uploaded,
+        statusReason: null,
+        progress: 0,
+        outputKey: null,
+        outputBytes: null,
+        durationSeconds: null,
+        enqueuedAt: null,
+        notifiedAt: null,
+        startedAt: null,
+        finishedAt: null,
+      },
+    });
+    if (task) return { task, previousOutputKey: old.outputKey };
+    // Another PUT won the race for this version: start again from its result.
+  }
+}
+
+/** Removes the row first, so that a worker holding the task drops its result. Null when not the user's. */
+export async function deleteTask(db: Database, taskId: number, userId: number): Promise<Task | null> {
+  const [task] = await db.task.findMany({ where: { id: taskId, userId }, take: 1 });
+  if (!task) return null;
+  const { count } = await db.task.deleteMany({ where: { id: taskId, userId } });
+  return count > 0 ? task : null;
+}
+
+/** Claims the one email of a final version; null when it is not final or was already claimed. */
+export async function claimNotification(db: Database, { taskId, version }: TaskRef) {
+  const { count } = await db.task.updateMany({ where: { id: taskId, version, notifiedAt: null, status: { in: FINAL } }, data: { notifiedAt: new Date() } });
+  if (count === 0) return null;
+  return db.task.findUnique({ where: { id: taskId }, include: { user: { select: { email: true } } } });
+}
+
+/** Gives the claim back after the email could not be sent, so a redelivery sends it. */
+export async function releaseNotification(db: Database, { taskId, version }: TaskRef): Promise<void> {
+  await db.task.updateMany({ where: { id: taskId, version }, data: { notifiedAt: null } });
+}

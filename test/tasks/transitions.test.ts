@@ -1,0 +1,151 @@
+// Each transition of src/tasks against the run's PostgreSQL, and the races between them.
+import { randomBytes } from 'node:crypto';
+import t from 'tap';
+import { createDatabase } from '../../src/db/client.ts';
+import { findUnsent } from '../../src/tasks/queries.ts';
+import {
+  claimNotification,
+  claimTask,
+  createTask,
+  deleteTask,
+  failTask,
+  finishTask,
+  markEnqueued,
+  recordProgress,
+  releaseNotification,
+  releaseTask,
+  reserveTaskId,
+  resetTask,
+} from '../../src/tasks/transitions.ts';
+import { testConfig } from '../helpers/env.ts';
+
+const db = createDatabase(testConfig().DATABASE_URL);
+t.teardown(() => db.$disconnect());
+
+const result = { outputKey: 'out.v1.mp3', outputBytes: 1234, durationSeconds: 5 };
+
+async function newTask() {
+  const username = `tr_${randomBytes(5).toString('hex')}`;
+  const user = await db.user.create({ data: { username, email: `${username}@example.com`, passwordHash: 'x' } });
+  const id = await reserveTaskId(db);
+  const task = await createTask(db, { id, userId: user.id, fileName: 'a.wav', sourceFormat: 'wav', targetFormat: 'mp3', options: { bitrate: 128 }, inputKey: 'in.wav', inputBytes: 10 });
+  return { task, userId: user.id, ref: { taskId: id, version: 1 } };
+}
+
+const statusOf = async (id: number) => (await db.task.findUnique({ where: { id } }))?.status;
+
+t.test('create: uploaded, with the reserved id and the options', async (t) => {
+  const { task, ref } = await newTask();
+  t.match(task, { id: ref.taskId, status: 'uploaded', version: 1, options: { bitrate: 128 }, inputBytes: 10n, enqueuedAt: null });
+  t.ok((await reserveTaskId(db)) > ref.taskId, 'ids come from the sequence');
+});
+
+t.test('mark enqueued only for the current version', async (t) => {
+  const { ref } = await newTask();
+  await markEnqueued(db, { ...ref, version: 2 });
+  t.equal((await db.task.findUnique({ where: { id: ref.taskId } }))?.enqueuedAt, null, 'another version changes nothing');
+  await markEnqueued(db, ref);
+  t.ok((await db.task.findUnique({ where: { id: ref.taskId } }))?.enqueuedAt instanceof Date);
+});
+
+t.test('the sweeper sees a task whose send never succeeded', async (t) => {
+  const { ref } = await newTask();
+  t.ok((await findUnsent(db, 0, 100_000)).some((task) => task.id === ref.taskId), 'unsent task listed');
+  await markEnqueued(db, ref);
+  t.notOk((await findUnsent(db, 0, 100_000)).some((task) => task.id === ref.taskId), 'sent task not listed');
+});
+
+t.test('claim → progress → finish; then nothing moves it but a reset', async (t) => {
+  const { ref } = await newTask();
+  const claimed = await claimTask(db, ref);
+  t.match(claimed, { status: 'processing', progress: 0, startedAt: Date });
+  await recordProgress(db, ref, 40);
+  t.equal((await db.task.findUnique({ where: { id: ref.taskId } }))?.progress, 40);
+  t.equal(await finishTask(db, ref, result), true);
+  t.match(await db.task.findUnique({ where: { id: ref.taskId } }), { status: 'processed', progress: 100, outputKey: 'out.v1.mp3', outputBytes: 1234n, finishedAt: Date });
+  t.equal(await claimTask(db, ref), null, 'a redelivery cannot claim a finished task');
+  t.equal(await failTask(db, ref, 'late'), false, 'nor fail it');
+  t.equal(await releaseTask(db, ref), false, 'nor release it');
+  await recordProgress(db, ref, 10);
+  t.equal((await db.task.findUnique({ where: { id: ref.taskId } }))?.progress, 100, 'late progress is ignored');
+});
+
+t.test('two claims of one message both hold it (a redelivery after a crash), a finish counts once', async (t) => {
+  const { ref } = await newTask();
+  const [a, b] = await Promise.all([claimTask(db, ref), claimTask(db, ref)]);
+  t.ok(a && b, 'a crashed worker cannot block the redelivery');
+  const finishes = await Promise.all([finishTask(db, ref, result), finishTask(db, ref, result)]);
+  t.same(finishes.sort(), [false, true], 'exactly one finish wins');
+});
+
+t.test('fail from uploaded or processing, with the reason', async (t) => {
+  const fromUploaded = await newTask();
+  t.equal(await failTask(db, fromUploaded.ref, 'dead letter'), true);
+  t.match(await db.task.findUnique({ where: { id: fromUploaded.ref.taskId } }), { status: 'failed', statusReason: 'dead letter', finishedAt: Date });
+  const fromProcessing = await newTask();
+  await claimTask(db, fromProcessing.ref);
+  t.equal(await failTask(db, fromProcessing.ref, 'not audio'), true);
+  t.equal(await statusOf(fromProcessing.ref.taskId), 'failed');
+});
+
+t.test('release after an abort: back to uploaded, claimable again', async (t) => {
+  const { ref } = await newTask();
+  t.equal(await releaseTask(db, ref), false, 'an uploaded task is not released');
+  await claimTask(db, ref);
+  t.equal(await releaseTask(db, ref), true);
+  t.match(await db.task.findUnique({ where: { id: ref.taskId } }), { status: 'uploaded', progress: 0, startedAt: null });
+  t.ok(await claimTask(db, ref));
+});
+
+t.test('reset: new target, version + 1, everything of the old version cleared', async (t) => {
+  const { ref, userId } = await newTask();
+  await claimTask(db, ref);
+  await finishTask(db, ref, result);
+  await claimNotification(db, ref);
+  const reset = await resetTask(db, ref.taskId, userId, { targetFormat: 'flac', options: {} });
+  t.equal(reset?.previousOutputKey, 'out.v1.mp3', 'the old result is handed back for deletion');
+  t.match(reset?.task, { status: 'uploaded', version: 2, targetFormat: 'flac', options: {}, outputKey: null, outputBytes: null, notifiedAt: null, enqueuedAt: null, finishedAt: null });
+  t.equal(await resetTask(db, ref.taskId, userId + 1, { targetFormat: 'ogg', options: {} }), null, "another user's task is not found");
+});
+
+t.test('a finish after a reset is refused, and the old message can no longer claim', async (t) => {
+  const { ref, userId } = await newTask();
+  await claimTask(db, ref);
+  await resetTask(db, ref.taskId, userId, { targetFormat: 'ogg', options: {} });
+  t.equal(await finishTask(db, ref, result), false, 'the version 1 result is refused');
+  t.equal(await failTask(db, ref, 'x'), false, 'so is a version 1 failure');
+  t.equal(await claimTask(db, ref), null);
+  t.ok(await claimTask(db, { ...ref, version: 2 }), 'the version 2 message claims');
+});
+
+t.test('concurrent resets each apply once: versions do not collide', async (t) => {
+  const { ref, userId } = await newTask();
+  const resets = await Promise.all(['ogg', 'flac', 'wav', 'opus'].map((targetFormat) => resetTask(db, ref.taskId, userId, { targetFormat, options: {} })));
+  t.same(resets.map((r) => r?.task.version).sort(), [2, 3, 4, 5]);
+  const final = await db.task.findUnique({ where: { id: ref.taskId } });
+  t.equal(final?.version, 5);
+  t.equal(final?.targetFormat, resets.find((r) => r?.task.version === 5)?.task.targetFormat, 'the last version names the last target');
+});
+
+t.test('delete during a conversion: the worker finds nothing to finish', async (t) => {
+  const { ref, userId } = await newTask();
+  await claimTask(db, ref);
+  t.equal(await deleteTask(db, ref.taskId, userId + 1), null, "another user's task is not deleted");
+  t.match(await deleteTask(db, ref.taskId, userId), { id: ref.taskId, inputKey: 'in.wav' }, 'the deleted row is handed back for its files');
+  t.equal(await finishTask(db, ref, result), false);
+  t.equal(await releaseTask(db, ref), false);
+  t.equal(await deleteTask(db, ref.taskId, userId), null, 'a second delete finds nothing');
+});
+
+t.test('the notification: claimed once per final version, released when sending failed', async (t) => {
+  const { ref } = await newTask();
+  t.equal(await claimNotification(db, ref), null, 'nothing is owed before the task is final');
+  await claimTask(db, ref);
+  await finishTask(db, ref, result);
+  const claims = await Promise.all([claimNotification(db, ref), claimNotification(db, ref)]);
+  t.equal(claims.filter(Boolean).length, 1, 'two racing claims: one wins');
+  t.match(claims.find(Boolean), { user: { email: /@example\.com$/ } }, 'with the address to send to');
+  await releaseNotification(db, ref);
+  t.ok(await claimNotification(db, ref), 'after a failed send it can be claimed again');
+  t.equal(await claimNotification(db, { ...ref, version: 2 }), null, 'not for another version');
+});
