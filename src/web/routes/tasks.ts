@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { deleteObjects } from '../../storage/s3.ts';
 import { enqueueOrLeaveToSweeper } from '../../tasks/enqueue.ts';
-import { findOwnTask, listOwnTasks } from '../../tasks/queries.ts';
+import { findOwnTask, listPageJson, listVersion } from '../../tasks/queries.ts';
 import { deleteTask, resetTask } from '../../tasks/transitions.ts';
 import { conversionRequest } from '../conversion-request.ts';
 import { notFound } from '../errors.ts';
@@ -11,12 +11,16 @@ import { acceptForms } from '../forms.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
 import { TaskSchema } from '../schemas/task.ts';
-import { taskView, taskViewSelect } from '../task-view.ts';
+import { bodyEtag, listEtag, notModified, tagged } from '../etag.ts';
+import { taskView } from '../task-view.ts';
 
 const ListQuery = Type.Object({
   max: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'how many tasks at most' }),
   order: Type.Union([Type.Literal(0), Type.Literal(1)], { default: 0, description: '0 ascending id, 1 descending' }),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, description: 'the cursor: the id the previous page ended with (see the Link header)' })),
 });
+const listDescription =
+  'A full page carries `Link: <…&after=ID>; rel="next"`, the next page. Answers carry an ETag: send it back as If-None-Match to get 304 while nothing changed.';
 const ConversionBody = Type.Object(
   {
     newFormat: Type.String({ description: 'mp3, aac, ogg, wav, wma, flac, opus or m4a' }),
@@ -32,20 +36,30 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/tasks',
-    { schema: { tags: ['tasks'], summary: "The caller's tasks", querystring: ListQuery, response: { 200: Type.Array(TaskSchema), 400: ErrorSchema } } },
-    async (request) => {
-      const rows = await listOwnTasks(app.db, request.userId, taskViewSelect, { max: request.query.max, descending: request.query.order === 1 });
-      return rows.map(taskView);
+    { schema: { tags: ['tasks'], summary: "The caller's tasks", description: listDescription, querystring: ListQuery, response: { 200: Type.Array(TaskSchema), 304: Type.Null(), 400: ErrorSchema } } },
+    async (request, reply) => {
+      const { max, order, after } = request.query;
+      if (request.headers['if-none-match']) {
+        const etag = listEtag((await listVersion(app.db, request.userId)) ?? 0n);
+        if (notModified(request, etag)) return tagged(reply, etag).code(304).send();
+      }
+      const page = await listPageJson(app.db, request.userId, { max, descending: order === 1, after });
+      if (page.next !== null) reply.header('link', `</api/tasks?max=${max}&order=${order}&after=${page.next}>; rel="next"`);
+      // Already JSON (PostgreSQL built it): sent as it is, not serialized again.
+      return tagged(reply, listEtag(page.version)).type('application/json; charset=utf-8').send(page.json);
     },
   );
 
   app.get(
     '/api/tasks/:id',
-    { schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskSchema, 404: ErrorSchema } } },
-    async (request) => {
+    { schema: { tags: ['tasks'], summary: 'One task', description: 'With an ETag: send it back as If-None-Match to get 304 while the task is unchanged.', params: IdParams, response: { 200: TaskSchema, 304: Type.Null(), 404: ErrorSchema } } },
+    async (request, reply) => {
       const task = await findOwnTask(app.db, request.userId, request.params.id);
       if (!task) throw notFound(`Task ${request.params.id}`);
-      return taskView(task);
+      const json = JSON.stringify(taskView(task));
+      const etag = bodyEtag(json);
+      if (notModified(request, etag)) return tagged(reply, etag).code(304).send();
+      return tagged(reply, etag).type('application/json; charset=utf-8').send(json);
     },
   );
 
