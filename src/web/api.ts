@@ -3,6 +3,7 @@
 // an anonymous upload is refused unread (the error handler drains it for nginx's sake).
 import type { FastifyPluginAsync } from 'fastify';
 import downloads from './routes/downloads.ts';
+import taskEvents from './routes/task-events.ts';
 import tasks from './routes/tasks.ts';
 import upload from './routes/upload.ts';
 import { ErrorSchema } from './schemas/error.ts';
@@ -15,6 +16,7 @@ const api: FastifyPluginAsync = async (app) => {
   });
   await app.register(upload);
   await app.register(tasks);
+  await app.register(taskEvents);
   await app.register(downloads);
 };
 
