@@ -26,6 +26,7 @@ export const ConfigSchema = Type.Object({
   PORT: Port(3000, 'TCP port of the web process'),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1, default: 1024 ** 3, description: 'largest accepted upload in bytes' }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200, description: 'requests one client address may make per minute to one web process' }),
+  RATE_LIMIT_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', description: 'Redis URL that all web instances share their rate-limit counters in, e.g. redis://127.0.0.1:6379; unset: each process counts on its own' })),
   AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 10, description: 'sign-up and login attempts one client address may make per minute to one web process' }),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism(), description: 'conversions one worker runs at once' }),
   WORKER_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 30, description: 'seconds a stopping worker lets running conversions finish before it aborts and requeues them' }),

@@ -45,7 +45,7 @@ locals {
       region              = var.aws_region
       image               = "${module.registry.repository_urls[tier]}:${var.image_tag}"
       log_group           = module.logs.log_group_names[tier]
-      environment         = local.app_environment
+      environment         = merge(local.app_environment, local.rate_limit_environment)
       jwt_secret_arn      = module.secrets.jwt_secret_arn
       database_secret_arn = module.database.master_user_secret_arn
       database_address    = module.database.address

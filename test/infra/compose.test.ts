@@ -80,8 +80,8 @@ const atLeast = (have: number[], want: number[]) => {
 };
 const imageTag = (image: string | undefined) => image?.split(':')[1] ?? '';
 
-t.test('the topology: nginx, 2 web, 2 workers, a one-shot migration, PostgreSQL, LocalStack', async (t) => {
-  t.same(Object.keys(services).sort(), ['localstack', 'migrate', 'nginx', 'postgres', 'web', 'worker']);
+t.test('the topology: nginx, 2 web, 2 workers, a one-shot migration, PostgreSQL, LocalStack, Redis', async (t) => {
+  t.same(Object.keys(services).sort(), ['localstack', 'migrate', 'nginx', 'postgres', 'redis', 'web', 'worker']);
   t.equal(service('web').deploy?.replicas, 2);
   t.equal(service('worker').deploy?.replicas, 2);
   t.same(service('web').build, { context: '.', dockerfile: 'Dockerfile.web' });
@@ -274,4 +274,10 @@ const shellcheck = spawnSync('sh', ['-c', 'command -v shellcheck'], { encoding: 
 t.test('init scripts pass shellcheck', { skip: shellcheck ? false : 'shellcheck is not installed' }, async (t) => {
   const result = spawnSync(shellcheck, INIT_SCRIPTS, { encoding: 'utf8' });
   t.equal(result.status, 0, result.stdout);
+});
+
+t.test('the web replicas share their rate-limit counters through the redis service', async (t) => {
+  t.equal(service('web').environment?.RATE_LIMIT_REDIS_URL, 'redis://redis:6379');
+  t.notOk(service('redis').ports, 'reachable from the other containers only');
+  t.ok(service('redis').healthcheck, 'has a healthcheck');
 });
