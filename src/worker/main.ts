@@ -1,5 +1,5 @@
 // Starts one worker process: the conversion consumer, the dead-letter consumer,
-// the sweeper for unsent tasks, and /health + /metrics on WORKER_PORT.
+// the sweepers for unsent tasks and unreferenced files, and /health + /metrics on WORKER_PORT.
 //
 // Stopping: the first SIGTERM/SIGINT stops receiving and lets running conversions
 // finish for WORKER_DRAIN_SECONDS, then aborts them and hands their messages back;
@@ -9,6 +9,7 @@ import closeWithGrace from 'close-with-grace';
 import { createServer } from 'node:http';
 import { loadConfigOrExit } from '../config.ts';
 import { requeueUnsent } from '../tasks/enqueue.ts';
+import { deleteUnreferencedFiles } from '../tasks/orphans.ts';
 import { startConsumer } from './consumer.ts';
 import { failDeadLetter } from './dead-letters.ts';
 import { closeWorkerDeps, createWorkerDeps } from './deps.ts';
@@ -37,6 +38,14 @@ const sweeper = setInterval(() => {
   requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, SWEEP_GRACE_MS).catch((err: Error) => log.warn({ err }, 'sweep failed'));
 }, SWEEP_GRACE_MS / 2);
 
+// Listing the bucket is not free: at most every 10 minutes.
+const orphanSweepMs = Math.min(config.ORPHAN_GRACE_SECONDS * 500, 600_000);
+const orphanSweeper = setInterval(() => {
+  deleteUnreferencedFiles(deps.db, deps.s3, config.S3_BUCKET, config.ORPHAN_GRACE_SECONDS * 1000)
+    .then((deleted) => deleted && log.warn({ deleted }, 'deleted files that no task references'))
+    .catch((err: Error) => log.warn({ err }, 'file sweep failed'));
+}, orphanSweepMs);
+
 const server = createServer(async (req, res) => {
   if (req.url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', inFlight: conversions.inFlight }));
@@ -59,6 +68,7 @@ const closer = closeWithGrace(
     if (err) log.error({ err }, 'stopping after an unexpected error');
     log.info({ signal, inFlight: conversions.inFlight, drainSeconds: config.WORKER_DRAIN_SECONDS }, 'stopping: finishing running conversions');
     clearInterval(sweeper);
+    clearInterval(orphanSweeper);
     await Promise.all([conversions.stop(drainMs), deadLetters.stop(drainMs)]);
     server.close();
     await closeWorkerDeps(deps);
