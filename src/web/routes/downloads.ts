@@ -11,7 +11,8 @@ import { findLatestByFileName, findOwnTask } from '../../tasks/queries.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
-const FileName = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 1024 }) });
+// PostgreSQL text cannot hold NUL: such a name cannot match any task, so it is a 400, not a failed query.
+const FileName = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\u0000]+$' }) });
 const Bytes = { type: 'string', format: 'binary' } as const;
 const downloadSchema = <P extends Type.TSchema>(summary: string, params: P) => ({
   tags: ['files'],
