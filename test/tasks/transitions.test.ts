@@ -17,9 +17,13 @@ import {
   reserveTaskId,
   resetTask,
 } from '../../src/tasks/transitions.ts';
-import { testConfig } from '../helpers/env.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { freshDatabase } from '../helpers/env.ts';
 
-const db = createDatabase(testConfig().DATABASE_URL);
+// A database of this file's own: its unsent tasks must not reach other files' sweeper tests.
+const url = await freshDatabase(t);
+await migrate(url);
+const db = createDatabase(url);
 t.teardown(() => db.$disconnect());
 
 const result = { outputKey: 'out.v1.mp3', outputBytes: 1234, durationSeconds: 5 };
