@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { migrate } from '../src/db/migrate.ts';
-import { generatedUpload } from '../src/dev/generated-upload.ts';
+import { generatedUpload } from '../fixtures/generated-upload.ts';
 import { runDatabase } from '../src/dev/services.ts';
 import { startStack, type Stack } from '../src/dev/stack.ts';
-import { freePorts } from '../test/helpers/ports.ts';
+import { freePorts } from '../src/dev/ports.ts';
 import { bareFfmpeg, courseMp3, encodeWav } from './media.ts';
 import { machine, writeReport, type Results } from './report.ts';
 

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePorts } from '../test/helpers/ports.ts';
+import { freePorts } from '../src/dev/ports.ts';
 import { emailsTo } from '../test/helpers/mail.ts';
 import { log, logTo, run, seconds, timed } from './commands.ts';
 import { detectEngine, type Engine } from './engine.ts';

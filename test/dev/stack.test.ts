@@ -1,7 +1,8 @@
 import t from 'tap';
 import { startStack } from '../../src/dev/stack.ts';
 import { findNginx } from '../../src/dev/nginx.ts';
-import { freePorts, isListening } from '../helpers/ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
+import { isListening } from '../helpers/ports.ts';
 
 t.test('the embedded stack boots everything, answers through nginx, and leaves nothing behind', async (t) => {
   const [web1, web2, nginx, worker, s3, ses] = (await freePorts(6)) as [number, number, number, number, number, number];

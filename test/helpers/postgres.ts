@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Test } from 'tap';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres.ts';
-import { freePorts } from './ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 

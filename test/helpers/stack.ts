@@ -1,6 +1,6 @@
 import type { Test } from 'tap';
 import { startStack, type Stack } from '../../src/dev/stack.ts';
-import { freePorts } from './ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
 
 /** The whole embedded stack on free ports, stopped when t ends. The database and the UI bundle come from the run; it starts its own emulators. */
 export async function startTestStack(t: Test): Promise<Stack> {

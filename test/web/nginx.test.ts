@@ -1,7 +1,7 @@
 // Through nginx in front of the real web processes, as users reach the service.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { generatedUpload } from '../../src/dev/generated-upload.ts';
+import { generatedUpload } from '../../fixtures/generated-upload.ts';
 import { findNginx } from '../../src/dev/nginx.ts';
 import { startTestStack } from '../helpers/stack.ts';
 import { PASSWORD } from '../helpers/app.ts';

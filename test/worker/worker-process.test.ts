@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { DEAD_LETTER_REASON } from '../../src/worker/dead-letters.ts';
 import { build, signUp, uploadTask } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
 import type { Resources } from '../../src/dev/services.ts';
 import { emailsTo } from '../helpers/mail.ts';
 import { testQueues, waitFor, workerDeps } from '../helpers/worker.ts';
