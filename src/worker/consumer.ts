@@ -120,7 +120,9 @@ export function startConsumer(options: ConsumerOptions) {
       slotFreed();
       await loop;
       const all = Promise.all([...jobs].map((job) => job.done));
-      const timedOut = await Promise.race([all.then(() => false), sleep(deadlineMs).then(() => true)]);
+      const deadline = new AbortController(); // so the timer does not outlive a drain that ended early
+      const timedOut = await Promise.race([all.then(() => false), sleep(deadlineMs, true, { signal: deadline.signal }).catch(() => false)]);
+      deadline.abort();
       if (timedOut) await release();
       await Promise.all(releases); // a release() begun elsewhere (a second signal) must finish before the client closes
     },
