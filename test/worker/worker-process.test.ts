@@ -1,8 +1,6 @@
 // The real worker process against queues of the test's own: a stop mid-conversion, and the dead-letter path.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import { DEAD_LETTER_REASON } from '../../src/worker/dead-letters.ts';
 import { build, signUp, uploadTask } from '../helpers/app.ts';
@@ -63,20 +61,6 @@ t.test('SIGTERM during a long conversion releases the message; a second worker f
   });
   t.equal(mails.length, 1, 'one email');
   t.match(mails[0], { subject: 'long.wav is ready as AAC' });
-});
-
-t.test('a second SIGTERM skips the drain: the message goes back at once and the worker exits 0', async (t) => {
-  const { queues, deps, id, worker } = await longConversion(t, 'twice.wav', { WORKER_DRAIN_SECONDS: '600' });
-  worker.child.kill('SIGTERM');
-  await sleep(500);
-  t.equal(worker.child.exitCode, null, 'the first signal drains: the worker is still converting');
-  const second = Date.now();
-  worker.child.kill('SIGTERM');
-  t.equal(await exitOf(worker.child), 0, 'exits 0');
-  t.ok(Date.now() - second < 10_000, `the second signal did not wait for the 600 s drain (${Date.now() - second} ms)`);
-  t.match(await deps.db.task.findUnique({ where: { id } }), { status: 'uploaded', progress: 0 }, 'the task waits again');
-  const [message] = (await deps.sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.SQS_QUEUE_URL, WaitTimeSeconds: 5 }))).Messages ?? [];
-  t.match(JSON.parse(message?.Body ?? '{}'), { taskId: id, version: 1 }, 'its message is visible again at once');
 });
 
 t.test('a task that keeps failing goes to the dead-letter queue and ends failed', async (t) => {
