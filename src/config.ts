@@ -38,6 +38,13 @@ export const ConfigSchema = Type.Object({
     description: 'one of fatal, error, warn, info, debug, trace, silent',
   }),
   UI_DIR: Type.Optional(Type.String({ minLength: 1, description: 'folder of the bundled web UI (index.html, main.js, styles.css); default dist/ui beside the compiled code' })),
+  FILE_RETENTION_DAYS: Type.Number({ exclusiveMinimum: 0, default: 7, description: 'days originals and results are kept before the worker deletes them, e.g. 7 (a fraction such as 0.5 works; terraform/ gives S3 the same value)' }),
+  API_KEYS_PER_USER: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'live (unrevoked, unexpired) API keys one user may hold' }),
+  WEBHOOKS_PER_USER: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'webhook endpoints one user may register' }),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'true or 1 lets webhooks reach loopback and private addresses (development and tests only)' }),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 30, default: 13, description: 'delivery attempts of one webhook event before it is given up and its endpoint disabled' }),
+  WEBHOOK_RETRY_BASE_SECONDS: Type.Number({ minimum: 0, maximum: 3600, default: 20, description: 'delay before the first webhook retry; doubles each time (20 and 13 attempts span about 23 hours)' }),
+  WEBHOOK_TIMEOUT_SECONDS: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 10, description: 'total time one webhook attempt may take, connecting included' }),
   FFMPEG_PATH: Type.Optional(Type.String({ minLength: 1, description: 'path of the ffmpeg binary' })),
   FFPROBE_PATH: Type.Optional(Type.String({ minLength: 1, description: 'path of the ffprobe binary' })),
 });

@@ -7,10 +7,14 @@
 //      ^  ^                 │  └──────fail───> failed
 //      │  └────release──────┘                    │
 //      └──────────────reset (PUT, version + 1)───┘ (from any state)
+//
+// Becoming final (finish, fail) records the webhook events in the same transaction.
+// Expiry deletes no state: it marks the files gone after FILE_RETENTION_DAYS.
 import type { Database } from '../db/client.ts';
-import { TaskStatus, type Task } from '../generated/prisma/client.ts';
+import { TaskStatus, type Prisma, type Task } from '../generated/prisma/client.ts';
 import type { ConversionOptions } from '../audio/formats.ts';
 import type { TaskMessage } from '../queue/sqs.ts';
+import { recordTaskEvent } from '../webhooks/events.ts';
 
 /** States a queue message may still act on. */
 const OPEN: TaskStatus[] = [TaskStatus.uploaded, TaskStatus.processing];
@@ -29,6 +33,8 @@ export interface NewTask {
   options: ConversionOptions;
   inputKey: string;
   inputBytes: number;
+  /** The task's own webhook (`webhookUrl`) and its signing secret. */
+  webhook?: { url: string; secret: string };
 }
 
 export interface Conversion {
@@ -49,8 +55,9 @@ export async function reserveTaskId(db: Database): Promise<number> {
 }
 
 /** A new task, `uploaded`, its file already stored. */
-export function createTask(db: Database, task: NewTask): Promise<Task> {
-  return db.task.create({ data: { ...task, options: { ...task.options }, inputBytes: BigInt(task.inputBytes) } });
+export function createTask(db: Database, { webhook, ...task }: NewTask): Promise<Task> {
+  const webhooks = webhook && { create: { ...webhook, userId: task.userId, events: ['task.processed', 'task.failed'] } };
+  return db.task.create({ data: { ...task, options: { ...task.options }, inputBytes: BigInt(task.inputBytes), webhooks } });
 }
 
 /** Records that the queue accepted the message for this version (until then the sweeper re-sends it). */
@@ -61,7 +68,7 @@ export async function markEnqueued(db: Database, { taskId, version }: TaskRef): 
 /** uploaded | processing → processing. Null when the task is gone, re-formatted or already final. */
 export async function claimTask(db: Database, { taskId, version }: TaskRef): Promise<Task | null> {
   const [task] = await db.task.updateManyAndReturn({
-    where: { id: taskId, version, status: { in: OPEN } },
+    where: { id: taskId, version, status: { in: OPEN }, expiredAt: null },
     data: { status: TaskStatus.processing, startedAt: new Date(), progress: 0, statusReason: null },
   });
   return task ?? null;
@@ -71,22 +78,28 @@ export async function recordProgress(db: Database, { taskId, version }: TaskRef,
   await db.task.updateMany({ where: { id: taskId, version, status: TaskStatus.processing }, data: { progress } });
 }
 
-/** processing → processed; false when the task was deleted or re-formatted meanwhile. */
-export async function finishTask(db: Database, { taskId, version }: TaskRef, result: ConversionResult): Promise<boolean> {
-  const { count } = await db.task.updateMany({
-    where: { id: taskId, version, status: TaskStatus.processing },
-    data: { ...result, outputBytes: BigInt(result.outputBytes), status: TaskStatus.processed, progress: 100, finishedAt: new Date(), statusReason: null },
+/** A final state and its webhook events, together or not at all. */
+function becomeFinal(db: Database, where: Prisma.TaskWhereInput, data: Prisma.TaskUpdateManyMutationInput, retentionDays: number): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const [task] = await tx.task.updateManyAndReturn({ where, data });
+    if (task) await recordTaskEvent(tx, task, retentionDays);
+    return Boolean(task);
   });
-  return count > 0;
+}
+
+/** processing → processed; false when the task was deleted or re-formatted meanwhile. */
+export function finishTask(db: Database, { taskId, version }: TaskRef, result: ConversionResult, retentionDays: number): Promise<boolean> {
+  return becomeFinal(
+    db,
+    { id: taskId, version, status: TaskStatus.processing, expiredAt: null },
+    { ...result, outputBytes: BigInt(result.outputBytes), status: TaskStatus.processed, progress: 100, finishedAt: new Date(), statusReason: null },
+    retentionDays,
+  );
 }
 
 /** uploaded | processing → failed, with the reason the owner reads. */
-export async function failTask(db: Database, { taskId, version }: TaskRef, reason: string): Promise<boolean> {
-  const { count } = await db.task.updateMany({
-    where: { id: taskId, version, status: { in: OPEN } },
-    data: { status: TaskStatus.failed, statusReason: reason, finishedAt: new Date() },
-  });
-  return count > 0;
+export function failTask(db: Database, { taskId, version }: TaskRef, reason: string, retentionDays: number): Promise<boolean> {
+  return becomeFinal(db, { id: taskId, version, status: { in: OPEN } }, { status: TaskStatus.failed, statusReason: reason, finishedAt: new Date() }, retentionDays);
 }
 
 /** processing → uploaded, after a stopping worker aborted the conversion and handed the message back. */
@@ -101,11 +114,11 @@ export async function releaseTask(db: Database, { taskId, version }: TaskRef): P
 /**
  * any state → uploaded with a new target and version + 1, so that messages and results of
  * the old version are dropped. Returns the old result's key for deletion; null when the
- * task is not the user's.
+ * task is not the user's (or its files expired).
  */
 export async function resetTask(db: Database, taskId: number, userId: number, conversion: Conversion): Promise<{ task: Task; previousOutputKey: string | null } | null> {
   for (;;) {
-    const old = await db.task.findFirst({ where: { id: taskId, userId }, select: { version: true, outputKey: true } });
+    const old = await db.task.findFirst({ where: { id: taskId, userId, expiredAt: null }, select: { version: true, outputKey: true } });
     if (!old) return null;
     const [task] = await db.task.updateManyAndReturn({
       where: { id: taskId, version: old.version },
@@ -136,6 +149,21 @@ export async function deleteTask(db: Database, taskId: number, userId: number): 
   if (!task) return null;
   const { count } = await db.task.deleteMany({ where: { id: taskId, userId } });
   return count > 0 ? task : null;
+}
+
+/**
+ * Tasks created more than retentionDays ago whose files are still kept → expired, up to
+ * `take` at a time. Returns the S3 keys to delete; the row and its status stay.
+ */
+export async function expireTasks(db: Database, retentionDays: number, take = 100): Promise<string[]> {
+  const cutoff = new Date(Date.now() - retentionDays * 86_400_000);
+  const due = await db.task.findMany({ where: { createdAt: { lt: cutoff }, expiredAt: null }, select: { id: true }, orderBy: { id: 'asc' }, take });
+  const expired = await db.task.updateManyAndReturn({
+    where: { id: { in: due.map((t) => t.id) }, expiredAt: null },
+    data: { expiredAt: new Date() },
+    select: { inputKey: true, outputKey: true },
+  });
+  return expired.flatMap((t) => [t.inputKey, t.outputKey ?? []].flat());
 }
 
 /** Claims the one email of a final version; null when it is not final or was already claimed. */

@@ -3,8 +3,10 @@
 // an anonymous upload is refused unread (the error handler drains it for nginx's sake).
 import type { FastifyPluginAsync } from 'fastify';
 import downloads from './routes/downloads.ts';
+import keys from './routes/keys.ts';
 import tasks from './routes/tasks.ts';
 import upload from './routes/upload.ts';
+import webhooks from './routes/webhooks.ts';
 import { ErrorSchema } from './schemas/error.ts';
 
 const api: FastifyPluginAsync = async (app) => {
@@ -16,6 +18,8 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(upload);
   await app.register(tasks);
   await app.register(downloads);
+  await app.register(keys);
+  await app.register(webhooks);
 };
 
 export default api;

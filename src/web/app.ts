@@ -40,7 +40,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Cloud Conversion Tool', version: '1.0.0', description: 'Upload audio, name a format, download the result.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a login token (POST /api/auth/login) or an API key cct_… (POST /api/keys)' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -15,6 +15,10 @@ export class HttpError extends Error {
 
 export const notFound = (what: string) => new HttpError(404, `${what} was not found`);
 
+/** 410 for a task whose files the retention period removed (FILE_RETENTION_DAYS). */
+export const filesGone = (task: { id: number; expiredAt: Date | null }) =>
+  new HttpError(410, `The files of task ${task.id} were deleted on ${task.expiredAt?.toISOString()} at the end of the retention period; upload the file again to convert it`);
+
 /** Errors of the network, S3, SQS or the database that mean "try again later", not "you did something wrong". */
 function isDependencyDown(error: FastifyError & { $metadata?: unknown; code?: string }): boolean {
   const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'P1001', 'P1002', 'P1017'];

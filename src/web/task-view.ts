@@ -20,14 +20,19 @@ export const taskViewSelect = {
   updatedAt: true,
   startedAt: true,
   finishedAt: true,
+  expiredAt: true,
 } as const satisfies Prisma.TaskSelect;
 
 type TaskRow = Prisma.TaskGetPayload<{ select: typeof taskViewSelect }>;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function taskView(task: TaskRow): TaskJson {
+/** When a task's files are (or were) deleted: FILE_RETENTION_DAYS after its upload. */
+export const filesExpireAt = (createdAt: Date, retentionDays: number) => new Date(createdAt.getTime() + retentionDays * 86_400_000);
+
+export function taskView(task: TaskRow, retentionDays: number): TaskJson {
   const self = `/api/tasks/${task.id}`;
+  const expired = task.expiredAt !== null;
   return {
     id: task.id,
     fileName: task.fileName,
@@ -44,6 +49,8 @@ export function taskView(task: TaskRow): TaskJson {
     updatedAt: task.updatedAt.toISOString(),
     startedAt: iso(task.startedAt),
     finishedAt: iso(task.finishedAt),
-    links: { self, original: `${self}/original`, converted: task.status === TaskStatus.processed ? `${self}/converted` : null },
+    expiresAt: filesExpireAt(task.createdAt, retentionDays).toISOString(),
+    expired,
+    links: { self, original: `${self}/original`, converted: task.status === TaskStatus.processed && !expired ? `${self}/converted` : null },
   };
 }

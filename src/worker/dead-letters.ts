@@ -8,6 +8,6 @@ import { notifyOwner } from './notify.ts';
 export const DEAD_LETTER_REASON = 'the conversion kept failing on our side and was given up after several attempts; try again later';
 
 export async function failDeadLetter(deps: WorkerDeps, message: TaskMessage): Promise<void> {
-  if (await failTask(deps.db, message, DEAD_LETTER_REASON)) deps.log.warn(message, 'task failed from the dead-letter queue');
+  if (await failTask(deps.db, message, DEAD_LETTER_REASON, deps.config.FILE_RETENTION_DAYS)) deps.log.warn(message, 'task failed from the dead-letter queue');
   await notifyOwner(deps, message);
 }

@@ -1,5 +1,6 @@
 // Starts one worker process: the conversion consumer, the dead-letter consumer,
-// the sweeper for unsent tasks, and /health + /metrics on WORKER_PORT.
+// the sweeper for unsent tasks, webhook deliveries, the expiry sweeper, and
+// /health + /metrics on WORKER_PORT.
 //
 // Stopping: the first SIGTERM/SIGINT stops receiving and lets running conversions
 // finish for WORKER_DRAIN_SECONDS, then aborts them and hands their messages back;
@@ -12,7 +13,9 @@ import { requeueUnsent } from '../tasks/enqueue.ts';
 import { startConsumer } from './consumer.ts';
 import { failDeadLetter } from './dead-letters.ts';
 import { closeWorkerDeps, createWorkerDeps } from './deps.ts';
+import { EXPIRY_SWEEP_MS, sweepExpired } from './expiry-sweeper.ts';
 import { processTask } from './process-task.ts';
+import { startDeliveryLoop } from './webhook-deliveries.ts';
 
 /** A task still unsent this long after its upload is sent by the sweeper. */
 const SWEEP_GRACE_MS = 60_000;
@@ -36,6 +39,8 @@ const deadLetters = startConsumer({ sqs, log, metrics, queueUrl: config.SQS_DLQ_
 const sweeper = setInterval(() => {
   requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, SWEEP_GRACE_MS).catch((err: Error) => log.warn({ err }, 'sweep failed'));
 }, SWEEP_GRACE_MS / 2);
+const webhooks = startDeliveryLoop(deps);
+const expiry = setInterval(() => void sweepExpired(deps).catch((err: Error) => log.warn({ err }, 'expiry sweep failed')), EXPIRY_SWEEP_MS);
 
 const server = createServer(async (req, res) => {
   if (req.url === '/health') {
@@ -59,7 +64,8 @@ const closer = closeWithGrace(
     if (err) log.error({ err }, 'stopping after an unexpected error');
     log.info({ signal, inFlight: conversions.inFlight, drainSeconds: config.WORKER_DRAIN_SECONDS }, 'stopping: finishing running conversions');
     clearInterval(sweeper);
-    await Promise.all([conversions.stop(drainMs), deadLetters.stop(drainMs)]);
+    clearInterval(expiry);
+    await Promise.all([conversions.stop(drainMs), deadLetters.stop(drainMs), webhooks.stop()]);
     server.close();
     await closeWorkerDeps(deps);
     log.info('stopped');

@@ -6,7 +6,7 @@ import { sendEmail, type Email } from '../mail/ses.ts';
 import { claimNotification, releaseNotification, type TaskRef } from '../tasks/transitions.ts';
 import type { WorkerDeps } from './deps.ts';
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 interface FinishedTask {
   id: number;

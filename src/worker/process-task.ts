@@ -61,14 +61,14 @@ export async function processTask(deps: WorkerDeps, message: TaskMessage, signal
       result = { outputKey, outputBytes: (await stat(output)).size, durationSeconds: info.durationSeconds };
     } catch (error) {
       if (!(error instanceof UnconvertibleError)) throw error;
-      await failTask(db, message, error.message);
+      await failTask(db, message, error.message, deps.config.FILE_RETENTION_DAYS);
       deps.metrics.conversions.inc({ format, outcome: 'failed' });
       log.info({ taskId, reason: error.message }, 'conversion failed');
       await notifyOwner(deps, message);
       return 'failed';
     }
 
-    if (!(await finishTask(db, message, result))) {
+    if (!(await finishTask(db, message, result, deps.config.FILE_RETENTION_DAYS))) {
       // Deleted or re-formatted while we converted: the result belongs to nobody, unless a
       // duplicate delivery of this same message finished first and stored it under the same key.
       const current = await db.task.findUnique({ where: { id: taskId }, select: { outputKey: true } });

@@ -1,12 +1,10 @@
-import { cp, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import t from 'tap';
 import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate.ts';
 import { freshDatabase } from '../helpers/env.ts';
-
-const ALL = ['20261126000000_init', '20261201120000_app_role'];
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -18,6 +16,9 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
+/** Every migration folder, in the order they apply. */
+const ALL = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+
 async function copyOfMigrations(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cct-migrations-'));
   await cp(MIGRATIONS_DIR, dir, { recursive: true });
@@ -28,6 +29,7 @@ t.test('a fresh database gets every migration, recorded the way Prisma records i
   const url = await freshDatabase(t);
   const applied = await migrate(url);
   t.same(applied, ALL);
+  t.equal(ALL[0], '20261126000000_init');
   const rows = await query<{ migration_name: string; checksum: string; finished_at: Date; applied_steps_count: number }>(
     url,
     'SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name',
@@ -38,7 +40,7 @@ t.test('a fresh database gets every migration, recorded the way Prisma records i
     t.type(rows[i]!.finished_at, Date);
   }
   const tables = await query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
-  t.same(tables.map((r) => r.tablename), ['_prisma_migrations', 'tasks', 'users']);
+  t.same(tables.map((r) => r.tablename), ['_prisma_migrations', 'api_keys', 'tasks', 'users', 'webhook_deliveries', 'webhook_endpoints']);
 });
 
 t.test('a second run applies nothing and changes nothing', async (t) => {

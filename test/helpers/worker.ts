@@ -7,12 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import type { Test } from 'tap';
 import { createResources, type Resources } from '../../src/dev/services.ts';
+import type { Config } from '../../src/config.ts';
 import { closeWorkerDeps, createWorkerDeps, type WorkerDeps } from '../../src/worker/deps.ts';
 import { testConfig } from './env.ts';
 
-export async function workerDeps(t: Test): Promise<WorkerDeps> {
+export async function workerDeps(t: Test, overrides: Partial<Record<keyof Config, string>> = {}): Promise<WorkerDeps> {
   const tempRoot = await mkdtemp(join(tmpdir(), 'cct-worker-test-'));
-  const deps = createWorkerDeps(testConfig(), { tempRoot, log: pino({ level: 'silent' }) });
+  const deps = createWorkerDeps(testConfig(overrides), { tempRoot, log: pino({ level: 'silent' }) });
   t.teardown(() => closeWorkerDeps(deps));
   return deps;
 }

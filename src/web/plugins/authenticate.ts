@@ -1,7 +1,9 @@
-// Login tokens: signed JWTs that expire; `app.authenticate` guards /api (src/web/api.ts).
+// Login tokens (signed JWTs that expire) and API keys (`cct_…`, src/keys) in the same
+// `Authorization: Bearer` header; `app.authenticate` guards /api (src/web/api.ts).
 import jwt from '@fastify/jwt';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { authenticateApiKey, isApiKey } from '../../keys/api-keys.ts';
 import { HttpError } from '../errors.ts';
 
 declare module '@fastify/jwt' {
@@ -26,7 +28,14 @@ export default fp(
     app.decorateRequest('userId', 0);
     app.decorate('authenticate', async (request: FastifyRequest) => {
       if (!request.headers.authorization) {
-        throw new HttpError(401, 'Log in first: send the header "Authorization: Bearer <token>" with a token from POST /api/auth/login');
+        throw new HttpError(401, 'Log in first: send the header "Authorization: Bearer <token>" with a token from POST /api/auth/login or an API key');
+      }
+      const [scheme, token = ''] = request.headers.authorization.split(' ');
+      if (scheme?.toLowerCase() === 'bearer' && isApiKey(token)) {
+        const result = await authenticateApiKey(app.db, token);
+        if ('problem' in result) throw new HttpError(401, result.problem);
+        request.userId = result.userId;
+        return;
       }
       try {
         const { sub } = await request.jwtVerify<{ sub: string }>();
@@ -37,5 +46,5 @@ export default fp(
       }
     });
   },
-  { name: 'authenticate', dependencies: ['config'] },
+  { name: 'authenticate', dependencies: ['config', 'db'] },
 );

@@ -8,7 +8,7 @@ import { TARGET_FORMATS, type TargetFormatName } from '../../audio/formats.ts';
 import { TaskStatus, type Task } from '../../generated/prisma/client.ts';
 import { getObject } from '../../storage/s3.ts';
 import { findLatestByFileName, findOwnTask } from '../../tasks/queries.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { filesGone, HttpError, notFound } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
 const FileName = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 1024 }) });
@@ -17,7 +17,7 @@ const downloadSchema = <P extends Type.TSchema>(summary: string, params: P) => (
   tags: ['files'],
   summary,
   params,
-  response: { 200: Bytes, 206: Bytes, 404: ErrorSchema, 409: ErrorSchema, 416: ErrorSchema },
+  response: { 200: Bytes, 206: Bytes, 404: ErrorSchema, 409: ErrorSchema, 410: ErrorSchema, 416: ErrorSchema },
 });
 
 /** `song.wav` converted to mp3 downloads as `song.mp3`. */
@@ -50,10 +50,12 @@ const downloads: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   async function sendOriginal(request: FastifyRequest, reply: FastifyReply, task: Task) {
+    if (task.expiredAt) throw filesGone(task);
     return sendObject(request, reply, task.inputKey, task.fileName, 'application/octet-stream');
   }
 
   async function sendConverted(request: FastifyRequest, reply: FastifyReply, task: Task) {
+    if (task.expiredAt) throw filesGone(task);
     if (task.status !== TaskStatus.processed || !task.outputKey) {
       throw new HttpError(409, `Task ${task.id} has no converted file yet (status ${task.status}${task.statusReason ? `: ${task.statusReason}` : ''})`);
     }

@@ -6,7 +6,7 @@ import { enqueueOrLeaveToSweeper } from '../../tasks/enqueue.ts';
 import { findOwnTask, listOwnTasks } from '../../tasks/queries.ts';
 import { deleteTask, resetTask } from '../../tasks/transitions.ts';
 import { conversionRequest } from '../conversion-request.ts';
-import { notFound } from '../errors.ts';
+import { filesGone, notFound } from '../errors.ts';
 import { acceptForms } from '../forms.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
@@ -35,7 +35,7 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['tasks'], summary: "The caller's tasks", querystring: ListQuery, response: { 200: Type.Array(TaskSchema), 400: ErrorSchema } } },
     async (request) => {
       const rows = await listOwnTasks(app.db, request.userId, taskViewSelect, { max: request.query.max, descending: request.query.order === 1 });
-      return rows.map(taskView);
+      return rows.map((row) => taskView(row, app.config.FILE_RETENTION_DAYS));
     },
   );
 
@@ -45,7 +45,7 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const task = await findOwnTask(app.db, request.userId, request.params.id);
       if (!task) throw notFound(`Task ${request.params.id}`);
-      return taskView(task);
+      return taskView(task, app.config.FILE_RETENTION_DAYS);
     },
   );
 
@@ -58,17 +58,19 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
         description: 'Deletes the previous result and queues the task again.',
         params: IdParams,
         body: ConversionBody,
-        response: { 200: TaskSchema, 400: ErrorSchema, 404: ErrorSchema },
+        response: { 200: TaskSchema, 400: ErrorSchema, 404: ErrorSchema, 410: ErrorSchema },
       },
     },
     async (request) => {
+      const current = await findOwnTask(app.db, request.userId, request.params.id);
+      if (current?.expiredAt) throw filesGone(current);
       const reset = await resetTask(app.db, request.params.id, request.userId, conversionRequest(request.body));
       if (!reset) throw notFound(`Task ${request.params.id}`);
       await deleteObjects(app.s3, app.config.S3_BUCKET, [reset.previousOutputKey]).catch((err: Error) =>
         request.log.error({ err, key: reset.previousOutputKey }, 'could not delete a previous result'),
       );
       await enqueueOrLeaveToSweeper(app.db, app.sqs, app.config.SQS_QUEUE_URL, reset.task, request.log);
-      return taskView(reset.task);
+      return taskView(reset.task, app.config.FILE_RETENTION_DAYS);
     },
   );
 

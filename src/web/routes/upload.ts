@@ -4,15 +4,23 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
+import Type from 'typebox';
 import { SOURCE_FORMAT_NAMES, sourceFormat } from '../../audio/formats.ts';
 import { deleteObjects, originalKey, uploadStream } from '../../storage/s3.ts';
 import { enqueueOrLeaveToSweeper } from '../../tasks/enqueue.ts';
 import { createTask, reserveTaskId } from '../../tasks/transitions.ts';
+import { newSecret } from '../../webhooks/endpoints.ts';
 import { conversionRequest } from '../conversion-request.ts';
 import { HttpError } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { TaskSchema } from '../schemas/task.ts';
 import { taskView } from '../task-view.ts';
+import { checkedWebhookUrl } from '../webhook-url.ts';
+
+const CreatedTaskSchema = Type.Object({
+  ...TaskSchema.properties,
+  webhookSecret: Type.Optional(Type.String({ description: 'with `webhookUrl` only: the secret that signs this task\'s webhook (shown once)' })),
+});
 
 /** Counts bytes on their way to S3 and fails the stream once they pass the limit. */
 class ByteLimit extends Transform {
@@ -72,9 +80,9 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['tasks'],
         summary: 'Upload an audio file to convert',
-        description: 'multipart/form-data with a file field `fileName` and a field `newFormat` (either order); optional `bitrate` (kbit/s), `sampleRate` (Hz), `channels`.',
+        description: 'multipart/form-data with a file field `fileName` and a field `newFormat` (either order); optional `bitrate` (kbit/s), `sampleRate` (Hz), `channels`, and `webhookUrl` (called when the task ends, signed with the `webhookSecret` of the reply).',
         consumes: ['multipart/form-data'],
-        response: { 201: TaskSchema, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
+        response: { 201: CreatedTaskSchema, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request, reply) => {
@@ -97,9 +105,11 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
         }
         if (!stored) throw new HttpError(400, 'No file: send the audio in the multipart file field "fileName"');
         const { targetFormat, options } = conversionRequest(fields);
-        const task = await createTask(app.db, { id: taskId, userId, fileName: stored.fileName, sourceFormat: stored.sourceFormat, targetFormat, options, inputKey: stored.key, inputBytes: stored.bytes });
+        const webhook = fields.webhookUrl ? { url: await checkedWebhookUrl(app.config, fields.webhookUrl), secret: newSecret() } : undefined;
+        const task = await createTask(app.db, { id: taskId, userId, fileName: stored.fileName, sourceFormat: stored.sourceFormat, targetFormat, options, inputKey: stored.key, inputBytes: stored.bytes, webhook });
         await enqueueOrLeaveToSweeper(app.db, app.sqs, app.config.SQS_QUEUE_URL, task, request.log);
-        return reply.code(201).header('location', `/api/tasks/${task.id}`).send(taskView(task));
+        const view = { ...taskView(task, app.config.FILE_RETENTION_DAYS), webhookSecret: webhook?.secret };
+        return reply.code(201).header('location', `/api/tasks/${task.id}`).send(view);
       } catch (error) {
         if (stored) {
           await deleteObjects(app.s3, bucket, [stored.key]).catch((err: Error) => request.log.error({ err, key: stored?.key }, 'could not remove the upload of a failed request'));

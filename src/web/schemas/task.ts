@@ -35,6 +35,8 @@ export const TaskSchema = Type.Object(
     updatedAt: DateTime,
     startedAt: Nullable(DateTime),
     finishedAt: Nullable(DateTime),
+    expiresAt: Type.String({ format: 'date-time', description: 'when the original and the result are (or were) deleted: FILE_RETENTION_DAYS after the upload' }),
+    expired: Type.Boolean({ description: 'true once the files were deleted; downloads then answer 410 Gone' }),
     links: Type.Object({ self: Type.String(), original: Type.String(), converted: Nullable(Type.String()) }),
   },
   { $id: 'Task' },
