@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// `cct`, the command-line client. Runs the compiled dist/cli when built (a package install);
-// in a checkout after `npm ci` it runs the TypeScript sources through tsx, so `npx cct` works
-// without a build.
+// `cct`, the command-line client. In a checkout (after `npm ci`) it runs the TypeScript
+// sources through tsx, so `npx cct` needs no build and is never stale; an installed package,
+// which ships dist/ and not tsx, runs the compiled dist/cli.
 import { existsSync } from 'node:fs';
 import { URL } from 'node:url';
 
-const compiled = new URL('../dist/cli/main.js', import.meta.url);
-if (existsSync(compiled)) {
-  await import(compiled.href);
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+const tsx = await import('tsx/esm/api').catch(() => null);
+if (tsx && existsSync(sources)) {
+  tsx.register();
+  await import(sources.href);
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(new URL('../src/cli/main.ts', import.meta.url).href);
+  await import(new URL('../dist/cli/main.js', import.meta.url).href);
 }

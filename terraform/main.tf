@@ -50,6 +50,7 @@ locals {
     WORKER_PORT            = local.worker_port
     PUBLIC_BASE_URL        = local.public_base_url
     LOG_LEVEL              = var.log_level
+    FILE_RETENTION_DAYS    = var.file_retention_days # the same value as the S3 lifecycle rule
   }
 
   # What each tier's boot script reads from Secrets Manager. Only the web tier, which

@@ -314,9 +314,9 @@ variable "db_backup_retention_days" {
 # --- Files, email, logs, app settings ---------------------------------------------
 
 variable "file_retention_days" {
-  description = "Days after which uploaded and converted files (everything under users/) are deleted from S3."
+  description = "Days uploaded and converted files are kept: the app's FILE_RETENTION_DAYS (its sweeper deletes them and marks the task expired) and the S3 lifecycle rule behind it (everything under users/)."
   type        = number
-  default     = 30
+  default     = 7
 
   validation {
     condition     = var.file_retention_days >= 1

@@ -43,6 +43,7 @@ function taskRow(first: Task, actions: Actions) {
     duration: element('dd'),
     options: element('dd'),
     created: element('dd', {}, dateTime(task.createdAt)),
+    files: element('dd'),
   };
   const button = (text: string, onClick: () => void, className = 'secondary') => {
     const node = element('button', { type: 'button', class: className, 'aria-describedby': nameId }, text);
@@ -75,7 +76,7 @@ function taskRow(first: Task, actions: Actions) {
     ),
     progress,
     reason,
-    element('dl', { class: 'facts' }, element('dt', {}, 'Size'), facts.size, element('dt', {}, 'Duration'), facts.duration, element('dt', {}, 'Options'), facts.options, element('dt', {}, 'Created'), facts.created),
+    element('dl', { class: 'facts' }, element('dt', {}, 'Size'), facts.size, element('dt', {}, 'Duration'), facts.duration, element('dt', {}, 'Options'), facts.options, element('dt', {}, 'Created'), facts.created, element('dt', {}, 'Files'), facts.files),
     element('div', { class: 'actions' }, converted, original, button('Change format', () => actions.onConvert(task)), button('Delete', () => actions.onDelete(task, row), 'danger')),
     error,
   );
@@ -92,7 +93,9 @@ function taskRow(first: Task, actions: Actions) {
     facts.size.textContent = task.outputBytes === null ? bytes(task.inputBytes) : `${bytes(task.inputBytes)} → ${bytes(task.outputBytes)}`;
     facts.duration.textContent = duration(task.durationSeconds);
     facts.options.textContent = optionsText(task);
+    facts.files.textContent = task.expired ? `deleted ${dateTime(task.expiresAt)}` : `kept until ${dateTime(task.expiresAt)}`;
     converted.hidden = !task.links.converted;
+    original.hidden = task.expired;
     converted.textContent = `Download ${task.targetFormat}`;
   }
   update(task);

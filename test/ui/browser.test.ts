@@ -119,6 +119,7 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     t.match(await first.textContent(), /128 kbit\/s, 22050 Hz, mono/, 'options shown');
     t.match(await first.textContent(), /0:02/, 'duration shown');
     t.match(await first.textContent(), /KB → \d/, 'input and output sizes shown');
+    t.match(await first.textContent(), /Fileskept until /, 'when the files expire is shown');
     // The two uploads ran at once, so either may have the higher id: compare with the API's order.
     const token = await page.evaluate(() => sessionStorage.getItem('cct.token'));
     const listed = (await (await fetch(`${base}/api/tasks?order=1`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ fileName: string }>;

@@ -66,3 +66,13 @@ t.test("a task's webhookUrl is checked the same way, and a refused one leaves no
   t.same((await app.inject({ url: '/api/tasks', headers: user.headers })).json(), []);
   t.same(await userObjects(user.id), []);
 });
+
+t.test('the OpenAPI document has the new routes and tells receivers how to verify', async (t) => {
+  const app = await build(t);
+  const doc = (await app.inject({ url: '/docs/json' })).json<{ paths: Record<string, Record<string, { description?: string; security?: unknown }>> }>();
+  for (const path of ['/api/webhooks', '/api/webhooks/{id}', '/api/tasks/{id}/deliveries', '/api/keys', '/api/keys/{id}']) t.ok(doc.paths[path], path);
+  const register = doc.paths['/api/webhooks']!.post!;
+  t.match(register.description, /new Webhook\(secret\)\.verify\(rawBody/);
+  t.match(register.description, /from standardwebhooks\.webhooks import Webhook/);
+  t.same(register.security, [{ bearer: [] }]);
+});

@@ -52,6 +52,25 @@ const endpointView = <T extends { createdAt: Date; disabledAt: Date | null; even
   disabledAt: iso(row.disabledAt),
 });
 
+const VERIFYING = `Each event is POSTed as JSON \`{type, timestamp, data: <task>}\`, signed per Standard Webhooks
+(headers \`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`: HMAC-SHA256) with the \`secret\` of this reply.
+Answer 2xx within WEBHOOK_TIMEOUT_SECONDS; failures are retried with exponential backoff for about a day,
+with the same \`webhook-id\` (drop duplicates by it). Verify the raw body before parsing it:
+
+Node (\`npm install standardwebhooks\`):
+\`\`\`js
+import { Webhook } from 'standardwebhooks';
+const event = new Webhook(secret).verify(rawBody, request.headers); // throws if forged or stale
+\`\`\`
+
+Python (\`pip install standardwebhooks\`):
+\`\`\`python
+from standardwebhooks.webhooks import Webhook
+event = Webhook(secret).verify(raw_body, dict(request.headers))  # raises if forged or stale
+\`\`\`
+
+The README shows a whole receiver, and the check in plain Python (hmac).`;
+
 const webhooks: FastifyPluginAsyncTypebox = async (app) => {
   await acceptForms(app);
 
@@ -61,7 +80,7 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['webhooks'],
         summary: 'Register a webhook endpoint',
-        description: 'Each event is POSTed as JSON `{type, timestamp, data: <task>}`, signed per Standard Webhooks (headers webhook-id, webhook-timestamp, webhook-signature) with the secret of this reply. Retried with exponential backoff for about a day; a receiver answers 2xx within 10 s and drops duplicates by webhook-id.',
+        description: VERIFYING,
         body: CreateEndpointBody,
         response: { 201: CreatedEndpointSchema, 400: ErrorSchema, 409: ErrorSchema },
       },
