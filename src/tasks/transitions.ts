@@ -14,6 +14,7 @@ import type { Database } from '../db/client.ts';
 import { TaskStatus, type Prisma, type Task } from '../generated/prisma/client.ts';
 import type { ConversionOptions } from '../audio/formats.ts';
 import type { TaskMessage } from '../queue/sqs.ts';
+import { TASK_EVENTS } from '../webhooks/endpoints.ts';
 import { recordTaskEvent } from '../webhooks/events.ts';
 
 /** States a queue message may still act on. */
@@ -56,7 +57,7 @@ export async function reserveTaskId(db: Database): Promise<number> {
 
 /** A new task, `uploaded`, its file already stored. */
 export function createTask(db: Database, { webhook, ...task }: NewTask): Promise<Task> {
-  const webhooks = webhook && { create: { ...webhook, userId: task.userId, events: ['task.processed', 'task.failed'] } };
+  const webhooks = webhook && { create: { ...webhook, userId: task.userId, events: [...TASK_EVENTS] } };
   return db.task.create({ data: { ...task, options: { ...task.options }, inputBytes: BigInt(task.inputBytes), webhooks } });
 }
 

@@ -1,4 +1,4 @@
-// Files expire after FILE_RETENTION_DAYS (here 2 seconds, as a fraction of a day): the
+// Files expire after FILE_RETENTION_DAYS (here 30 seconds, as a fraction of a day): the
 // sweeper deletes both from S3, the task stays with expired: true, downloads answer 410.
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
@@ -10,7 +10,8 @@ import { isolatedDatabase } from '../helpers/env.ts';
 import { userObjects } from '../helpers/s3.ts';
 import { workerDeps } from '../helpers/worker.ts';
 
-const RETENTION_SECONDS = 2;
+// Long enough for the upload and conversion before it on a busy machine.
+const RETENTION_SECONDS = 30;
 
 t.test('after the retention period both files are gone, the task stays, and downloads answer 410', async (t) => {
   const env = { DATABASE_URL: await isolatedDatabase(t), FILE_RETENTION_DAYS: String(RETENTION_SECONDS / 86_400) };
