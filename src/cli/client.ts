@@ -36,7 +36,7 @@ export function createClient(baseUrl: string, token?: string) {
       } catch {
         // not JSON (a proxy's page): show the start of it
       }
-      throw new CliError(response.statusCode === 401 && !token ? 'not logged in: run `cct login`, or set CCT_API_KEY' : message);
+      throw new CliError(message);
     }
     return response;
   }

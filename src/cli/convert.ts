@@ -1,6 +1,6 @@
 // `cct convert FILE… --to FORMAT`: uploads the files at once (a progress bar each), waits
 // for each result, and saves it next to its input. One line per failure; the others go on.
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { CliError, type Client } from './client.ts';
 
 const POLL_MS = Number(process.env.CCT_POLL_MS) || 1000;
 const PARALLEL_UPLOADS = 4;
+const STAGES: Record<TaskJson['status'], string> = { uploaded: 'waiting', processing: 'converting', processed: 'downloading', failed: 'failed' };
 
 export interface ConvertOptions {
   to: string;
@@ -41,12 +42,20 @@ async function waitForResult(client: Client, task: TaskJson, onStatus: (task: Ta
   }
 }
 
-/** A bounded number of uploads at once; each file's whole conversion runs as soon as its slot frees. */
-async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>) {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await run(item);
-  }));
+/** Runs at most `max` of the given jobs at once (here: uploads; waiting and downloading are cheap). */
+function limiter(max: number) {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(job: () => Promise<T>): Promise<T> => {
+    while (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    active += 1;
+    try {
+      return await job();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
 }
 
 export async function convertFiles(client: Client, files: string[], options: ConvertOptions): Promise<number> {
@@ -54,32 +63,39 @@ export async function convertFiles(client: Client, files: string[], options: Con
   if (options.bitrate) fields.bitrate = options.bitrate;
   if (options.sampleRate) fields.sampleRate = options.sampleRate;
   if (options.channels) fields.channels = options.channels;
-  const bars = new cliProgress.MultiBar({ format: '{file} {bar} {percentage}% {stage}', hideCursor: true, clearOnComplete: false, stopOnComplete: false }, cliProgress.Presets.shades_classic);
+  // Bars only on a terminal: piped or logged output gets the result lines alone.
+  const bars = process.stderr.isTTY
+    ? new cliProgress.MultiBar({ format: '{file} {bar} {percentage}% {stage}', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+    : null;
   const width = Math.max(...files.map((f) => basename(f).length));
   // Printed once the bars are gone, so that lines and bars do not mix on a terminal.
   const saved: string[] = [];
   const failed: string[] = [];
 
-  await eachLimited(files, PARALLEL_UPLOADS, async (file) => {
-    const bar = bars.create(100, 0, { file: basename(file).padEnd(width), stage: 'uploading' });
+  const uploads = limiter(PARALLEL_UPLOADS);
+  await Promise.all(files.map(async (file) => {
+    const label = basename(file).padEnd(width);
+    const bar = bars?.create(100, 0, { file: label, stage: 'uploading' });
+    const show = (percent: number, stage: string) => bar?.update(percent, { file: label, stage });
     try {
-      let task = await client.upload(file, fields, (sent, total) => bar.update(total ? Math.floor((sent / total) * 100) : 100));
-      task = await waitForResult(client, task, (t) => bar.update(t.status === 'processing' ? t.progress : t.status === 'processed' ? 100 : 0, { stage: t.status === 'uploaded' ? 'waiting' : t.status === 'processing' ? 'converting' : 'downloading' }));
+      let task = await uploads(() => client.upload(file, fields, (sent, total) => show(total ? Math.floor((sent / total) * 100) : 100, 'uploading')));
+      task = await waitForResult(client, task, (t) => show(t.status === 'processing' ? t.progress : t.status === 'processed' ? 100 : 0, STAGES[t.status]));
       const output = await createOutput(file, task.targetFormat);
       try {
         await pipeline(await client.download(task.id), output.handle.createWriteStream());
       } catch (error) {
         await output.handle.close().catch(() => {});
+        await rm(output.path, { force: true }); // no half-written result
         throw error;
       }
-      bar.update(100, { stage: 'saved' });
+      show(100, 'saved');
       saved.push(`${file} → ${output.path}`);
     } catch (error) {
-      bar.update({ stage: 'failed' });
+      show(0, 'failed');
       failed.push(`cct: ${file}: ${(error as Error).message}`);
     }
-  });
-  bars.stop();
+  }));
+  bars?.stop();
   for (const line of saved) console.log(line);
   for (const line of failed) console.error(line);
   return failed.length;
