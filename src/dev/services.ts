@@ -13,6 +13,7 @@ import { migrate } from '../db/migrate.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { SetupError } from './setup-error.ts';
 import { bundleUi } from './ui-bundle.ts';
+import { addBrowserAccess } from './s3-browser-access.ts';
 
 export type Stop = () => Promise<void>;
 
@@ -68,10 +69,17 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   }
 }
 
-/** Starts fauxqs (S3 + SQS) and aws-ses-v2-local in this process, bound to loopback only. Port 0 picks free ports. */
-export async function startEmulators(s3Port: number, sesPort: number): Promise<{ endpoint: string; sesEndpoint: string; stop: Stop }> {
+/** The S3 emulator's limit on one request body: larger direct uploads must be multipart in parts below it. */
+export const EMULATOR_PART_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Starts fauxqs (S3 + SQS) and aws-ses-v2-local in this process, bound to loopback only. Port 0 picks
+ * free ports. S3 checks presigned URLs and answers browsers of corsOrigins as S3 does (s3-browser-access.ts).
+ */
+export async function startEmulators(s3Port: number, sesPort: number, corsOrigins: string[] = []): Promise<{ endpoint: string; sesEndpoint: string; stop: Stop }> {
   const { buildApp } = await import('fauxqs');
   const fauxqs = buildApp({ logger: false });
+  addBrowserAccess(fauxqs, corsOrigins);
   await fauxqs.listen({ host: '127.0.0.1', port: s3Port });
   // A CommonJS module with `exports.default`: plain Node puts the function one level down, tsx does not.
   const sesModule = (await import('aws-ses-v2-local')) as unknown as Record<'default', unknown>;
@@ -161,6 +169,8 @@ export interface ServiceOptions {
   isolate?: string;
   /** Bundle the web UI into a temporary folder when env has no UI_DIR (not for the built dist/, which has dist/ui). */
   bundleUi: boolean;
+  /** Pages that may upload straight to the S3 emulator (its CORS rule), when it is started here. */
+  corsOrigins?: string[];
   log?: (line: string) => void;
 }
 
@@ -203,9 +213,10 @@ export async function startServices(env: NodeJS.ProcessEnv, options: ServiceOpti
     await migrate(completed.DATABASE_URL!);
 
     if (!env.AWS_ENDPOINT_URL) {
-      const emulators = await startEmulators(options.emulators.s3, options.emulators.ses);
+      const emulators = await startEmulators(options.emulators.s3, options.emulators.ses, options.corsOrigins);
       stops.add(emulators.stop);
       Object.assign(completed, EMULATOR_CREDENTIALS, { AWS_ENDPOINT_URL: emulators.endpoint, AWS_ENDPOINT_URL_SES: emulators.sesEndpoint });
+      completed.UPLOAD_PART_BYTES ??= String(EMULATOR_PART_BYTES);
     } else {
       // LocalStack (or another emulator) named by the environment takes any credentials.
       completed.AWS_ACCESS_KEY_ID ??= EMULATOR_CREDENTIALS.AWS_ACCESS_KEY_ID;

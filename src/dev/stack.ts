@@ -76,10 +76,14 @@ async function waitForHealth(url: string, child: ChildProcess, label: string, si
 export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal, compiled = false }: StackOptions): Promise<Stack> {
   const stops = teardown(log);
   try {
+    const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.nginx}`;
+    // The pages the browser may upload straight to S3 from: nginx's and each web process's.
+    const corsOrigins = [...new Set([publicBaseUrl, ...[ports.nginx, ...ports.web].map((port) => `http://127.0.0.1:${port}`)])];
     const services = await startServices(env, {
       postgres: { dataDir: `${ROOT}.data/postgres`, port: ports.postgres },
       emulators: { s3: ports.s3, ses: ports.ses },
       bundleUi: !compiled,
+      corsOrigins,
       log,
     });
     stops.add(services.stop);
@@ -87,7 +91,7 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log, si
     // Dev only: a fresh signing secret each start (tokens do not outlive the stack).
     childEnv.JWT_SECRET ??= randomBytes(32).toString('hex');
     childEnv.WORKER_DRAIN_SECONDS ??= '10'; // within stopChild's grace
-    childEnv.PUBLIC_BASE_URL ??= `http://127.0.0.1:${ports.nginx}`;
+    childEnv.PUBLIC_BASE_URL = publicBaseUrl;
     signal?.throwIfAborted();
 
     const children: Array<{ child: ChildProcess; health: string; label: string }> = [];

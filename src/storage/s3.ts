@@ -1,5 +1,5 @@
 // Object storage: the client, the key layout, and the streaming operations web and worker share.
-import { DeleteObjectsCommand, GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.ts';
@@ -20,6 +20,9 @@ export function createS3(config: Config): S3Client {
 /** Keys come from ids only; the client's file name never reaches S3. */
 export const originalKey = (userId: number, taskId: number, format: string) =>
   `users/${userId}/tasks/${taskId}/original.${format}`;
+
+/** A direct upload (POST /api/uploads) stays at this key when it becomes a task. */
+export const uploadKey = (userId: number, uploadId: string, format: string) => `users/${userId}/uploads/${uploadId}.${format}`;
 
 /** The version is in the key so that a late, discarded conversion can never overwrite or delete a newer result. */
 export const convertedKey = (userId: number, taskId: number, version: number, format: string) =>
@@ -54,4 +57,26 @@ export async function deleteObjects(s3: S3Client, bucket: string, keys: Array<st
   const objects = keys.filter((k): k is string => Boolean(k)).map((Key) => ({ Key }));
   if (objects.length === 0) return;
   await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
+}
+
+/** The object's size in bytes, or null when there is no such object. */
+export async function objectSize(s3: S3Client, bucket: string, key: string): Promise<number | null> {
+  try {
+    return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentLength ?? 0;
+  } catch (error) {
+    if ((error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return null;
+    throw error;
+  }
+}
+
+export async function startMultipartUpload(s3: S3Client, bucket: string, key: string, contentType: string): Promise<string> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }));
+  return UploadId!;
+}
+
+/** Frees the parts of an unfinished multipart upload; one already completed or aborted is not an error. */
+export async function abortMultipartUpload(s3: S3Client, bucket: string, key: string, multipartId: string): Promise<void> {
+  await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: multipartId })).catch((error: Error) => {
+    if (error.name !== 'NoSuchUpload') throw error;
+  });
 }

@@ -16,6 +16,7 @@ import type { ConversionOptions } from '../audio/formats.ts';
 import type { TaskMessage } from '../queue/sqs.ts';
 import { TASK_EVENTS } from '../webhooks/endpoints.ts';
 import { recordTaskEvent } from '../webhooks/events.ts';
+import { CLAIM_GRACE_MS } from '../uploads/records.ts';
 
 /** States a queue message may still act on. */
 const OPEN: TaskStatus[] = [TaskStatus.uploaded, TaskStatus.processing];
@@ -26,7 +27,8 @@ const FINAL: TaskStatus[] = [TaskStatus.processed, TaskStatus.failed];
 export type TaskRef = TaskMessage;
 
 export interface NewTask {
-  id: number;
+  /** From reserveTaskId when the storage key needs it; else the next one. */
+  id?: number;
   userId: number;
   fileName: string;
   sourceFormat: string;
@@ -55,10 +57,34 @@ export async function reserveTaskId(db: Database): Promise<number> {
   return row!.id;
 }
 
+const newTaskData = ({ webhook, ...task }: NewTask) => ({
+  ...task,
+  options: { ...task.options },
+  inputBytes: BigInt(task.inputBytes),
+  webhooks: webhook && { create: { ...webhook, userId: task.userId, events: [...TASK_EVENTS] } },
+});
+
 /** A new task, `uploaded`, its file already stored. */
-export function createTask(db: Database, { webhook, ...task }: NewTask): Promise<Task> {
-  const webhooks = webhook && { create: { ...webhook, userId: task.userId, events: [...TASK_EVENTS] } };
-  return db.task.create({ data: { ...task, options: { ...task.options }, inputBytes: BigInt(task.inputBytes), webhooks } });
+export function createTask(db: Database, task: NewTask): Promise<Task> {
+  return db.task.create({ data: newTaskData(task) });
+}
+
+/**
+ * A new task, `uploaded`, from a direct upload whose object is already in S3. Marking the
+ * upload used and creating the task are one transaction, so an upload makes exactly one
+ * task; null when it was already used (or is not the user's, or expired).
+ */
+export async function createTaskFromUpload(db: Database, upload: { id: string; userId: number }, task: NewTask): Promise<Task | null> {
+  try {
+    const [, created] = await db.$transaction([
+      db.upload.update({ where: { id: upload.id, userId: upload.userId, usedAt: null, expiresAt: { gt: new Date(Date.now() - CLAIM_GRACE_MS) } }, data: { usedAt: new Date() }, select: { id: true } }),
+      db.task.create({ data: newTaskData(task) }),
+    ]);
+    return created;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2025') return null; // no unused upload matched: the batch rolled back
+    throw error;
+  }
 }
 
 /** Records that the queue accepted the message for this version (until then the sweeper re-sends it). */

@@ -6,6 +6,7 @@ import downloads from './routes/downloads.ts';
 import keys from './routes/keys.ts';
 import tasks from './routes/tasks.ts';
 import upload from './routes/upload.ts';
+import uploads from './routes/uploads.ts';
 import webhooks from './routes/webhooks.ts';
 import { ErrorSchema } from './schemas/error.ts';
 
@@ -15,6 +16,7 @@ const api: FastifyPluginAsync = async (app) => {
   app.addHook('onRoute', (route) => {
     route.schema = { ...route.schema, security: [{ bearer: [] }], response: { 401: ErrorSchema, ...(route.schema?.response as object) } };
   });
+  await app.register(uploads);
   await app.register(upload);
   await app.register(tasks);
   await app.register(downloads);

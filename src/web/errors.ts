@@ -1,6 +1,7 @@
 // One error shape everywhere, {statusCode, error, message}; 5xx bodies say nothing internal.
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { SOURCE_FORMAT_NAMES } from '../audio/formats.ts';
 import { drainRequest } from './request-body.ts';
 
 export class HttpError extends Error {
@@ -18,6 +19,12 @@ export const notFound = (what: string) => new HttpError(404, `${what} was not fo
 /** 410 for a task whose files the retention period removed (FILE_RETENTION_DAYS). */
 export const filesGone = (task: { id: number; expiredAt: Date | null }) =>
   new HttpError(410, `The files of task ${task.id} were deleted on ${task.expiredAt?.toISOString()} at the end of the retention period; upload the file again to convert it`);
+
+export const tooLarge = (limit: number) =>
+  new HttpError(413, `The file is larger than the upload limit of ${limit} bytes (${(limit / 1024 ** 2).toFixed(0)} MiB)`);
+
+export const notAudio = (fileName: string) =>
+  new HttpError(415, `"${fileName}" is not an audio file this service takes; use one of the extensions ${SOURCE_FORMAT_NAMES.join(', ')}`);
 
 /** Errors of the network, S3, SQS or the database that mean "try again later", not "you did something wrong". */
 function isDependencyDown(error: FastifyError & { $metadata?: unknown; code?: string }): boolean {

@@ -1,6 +1,6 @@
 // Starts one worker process: the conversion consumer, the dead-letter consumer,
-// the sweeper for unsent tasks, webhook deliveries, the expiry sweeper, and
-// /health + /metrics on WORKER_PORT.
+// the sweepers for unsent tasks and expired direct uploads, webhook deliveries, the expiry
+// sweeper, and /health + /metrics on WORKER_PORT.
 //
 // Stopping: the first SIGTERM/SIGINT stops receiving and lets running conversions
 // finish for WORKER_DRAIN_SECONDS, then aborts them and hands their messages back;
@@ -10,6 +10,7 @@ import closeWithGrace from 'close-with-grace';
 import { createServer } from 'node:http';
 import { loadConfigOrExit } from '../config.ts';
 import { requeueUnsent } from '../tasks/enqueue.ts';
+import { sweepExpiredUploads } from '../uploads/sweeper.ts';
 import { startConsumer } from './consumer.ts';
 import { failDeadLetter } from './dead-letters.ts';
 import { closeWorkerDeps, createWorkerDeps } from './deps.ts';
@@ -38,6 +39,7 @@ const conversions = startConsumer({
 const deadLetters = startConsumer({ sqs, log, metrics, queueUrl: config.SQS_DLQ_URL, concurrency: 1, handle: (message) => failDeadLetter(deps, message) });
 const sweeper = setInterval(() => {
   requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, SWEEP_GRACE_MS).catch((err: Error) => log.warn({ err }, 'sweep failed'));
+  sweepExpiredUploads(deps.db, deps.s3, config.S3_BUCKET).catch((err: Error) => log.warn({ err }, 'upload sweep failed'));
 }, SWEEP_GRACE_MS / 2);
 const webhooks = startDeliveryLoop(deps);
 const expiry = setInterval(() => void sweepExpired(deps).catch((err: Error) => log.warn({ err }, 'expiry sweep failed')), EXPIRY_SWEEP_MS);

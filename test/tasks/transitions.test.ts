@@ -27,6 +27,7 @@ const db = createDatabase(url);
 t.teardown(() => db.$disconnect());
 
 const result = { outputKey: 'out.v1.mp3', outputBytes: 1234, durationSeconds: 5 };
+const RETENTION_DAYS = 7;
 
 async function newTask() {
   const username = `tr_${randomBytes(5).toString('hex')}`;
@@ -65,10 +66,10 @@ t.test('claim → progress → finish; then nothing moves it but a reset', async
   t.match(claimed, { status: 'processing', progress: 0, startedAt: Date });
   await recordProgress(db, ref, 40);
   t.equal((await db.task.findUnique({ where: { id: ref.taskId } }))?.progress, 40);
-  t.equal(await finishTask(db, ref, result), true);
+  t.equal(await finishTask(db, ref, result, RETENTION_DAYS), true);
   t.match(await db.task.findUnique({ where: { id: ref.taskId } }), { status: 'processed', progress: 100, outputKey: 'out.v1.mp3', outputBytes: 1234n, finishedAt: Date });
   t.equal(await claimTask(db, ref), null, 'a redelivery cannot claim a finished task');
-  t.equal(await failTask(db, ref, 'late'), false, 'nor fail it');
+  t.equal(await failTask(db, ref, 'late', RETENTION_DAYS), false, 'nor fail it');
   t.equal(await releaseTask(db, ref), false, 'nor release it');
   await recordProgress(db, ref, 10);
   t.equal((await db.task.findUnique({ where: { id: ref.taskId } }))?.progress, 100, 'late progress is ignored');
@@ -78,17 +79,17 @@ t.test('two claims of one message both hold it (a redelivery after a crash), a f
   const { ref } = await newTask();
   const [a, b] = await Promise.all([claimTask(db, ref), claimTask(db, ref)]);
   t.ok(a && b, 'a crashed worker cannot block the redelivery');
-  const finishes = await Promise.all([finishTask(db, ref, result), finishTask(db, ref, result)]);
+  const finishes = await Promise.all([finishTask(db, ref, result, RETENTION_DAYS), finishTask(db, ref, result, RETENTION_DAYS)]);
   t.same(finishes.sort(), [false, true], 'exactly one finish wins');
 });
 
 t.test('fail from uploaded or processing, with the reason', async (t) => {
   const fromUploaded = await newTask();
-  t.equal(await failTask(db, fromUploaded.ref, 'dead letter'), true);
+  t.equal(await failTask(db, fromUploaded.ref, 'dead letter', RETENTION_DAYS), true);
   t.match(await db.task.findUnique({ where: { id: fromUploaded.ref.taskId } }), { status: 'failed', statusReason: 'dead letter', finishedAt: Date });
   const fromProcessing = await newTask();
   await claimTask(db, fromProcessing.ref);
-  t.equal(await failTask(db, fromProcessing.ref, 'not audio'), true);
+  t.equal(await failTask(db, fromProcessing.ref, 'not audio', RETENTION_DAYS), true);
   t.equal(await statusOf(fromProcessing.ref.taskId), 'failed');
 });
 
@@ -104,7 +105,7 @@ t.test('release after an abort: back to uploaded, claimable again', async (t) =>
 t.test('reset: new target, version + 1, everything of the old version cleared', async (t) => {
   const { ref, userId } = await newTask();
   await claimTask(db, ref);
-  await finishTask(db, ref, result);
+  await finishTask(db, ref, result, RETENTION_DAYS);
   await claimNotification(db, ref);
   const reset = await resetTask(db, ref.taskId, userId, { targetFormat: 'flac', options: {} });
   t.equal(reset?.previousOutputKey, 'out.v1.mp3', 'the old result is handed back for deletion');
@@ -116,8 +117,8 @@ t.test('a finish after a reset is refused, and the old message can no longer cla
   const { ref, userId } = await newTask();
   await claimTask(db, ref);
   await resetTask(db, ref.taskId, userId, { targetFormat: 'ogg', options: {} });
-  t.equal(await finishTask(db, ref, result), false, 'the version 1 result is refused');
-  t.equal(await failTask(db, ref, 'x'), false, 'so is a version 1 failure');
+  t.equal(await finishTask(db, ref, result, RETENTION_DAYS), false, 'the version 1 result is refused');
+  t.equal(await failTask(db, ref, 'x', RETENTION_DAYS), false, 'so is a version 1 failure');
   t.equal(await claimTask(db, ref), null);
   t.ok(await claimTask(db, { ...ref, version: 2 }), 'the version 2 message claims');
 });
@@ -136,7 +137,7 @@ t.test('delete during a conversion: the worker finds nothing to finish', async (
   await claimTask(db, ref);
   t.equal(await deleteTask(db, ref.taskId, userId + 1), null, "another user's task is not deleted");
   t.match(await deleteTask(db, ref.taskId, userId), { id: ref.taskId, inputKey: 'in.wav' }, 'the deleted row is handed back for its files');
-  t.equal(await finishTask(db, ref, result), false);
+  t.equal(await finishTask(db, ref, result, RETENTION_DAYS), false);
   t.equal(await releaseTask(db, ref), false);
   t.equal(await deleteTask(db, ref.taskId, userId), null, 'a second delete finds nothing');
 });
@@ -145,7 +146,7 @@ t.test('the notification: claimed once per final version, released when sending 
   const { ref } = await newTask();
   t.equal(await claimNotification(db, ref), null, 'nothing is owed before the task is final');
   await claimTask(db, ref);
-  await finishTask(db, ref, result);
+  await finishTask(db, ref, result, RETENTION_DAYS);
   const claims = await Promise.all([claimNotification(db, ref), claimNotification(db, ref)]);
   t.equal(claims.filter(Boolean).length, 1, 'two racing claims: one wins');
   t.match(claims.find(Boolean), { user: { email: /@example\.com$/ } }, 'with the address to send to');

@@ -9,7 +9,8 @@ import { build, postUpload, signUp, uploadTask, type App, type TestUser } from '
 import { audioBytes } from '../helpers/audio.ts';
 import { isolatedDatabase } from '../helpers/env.ts';
 import { startReceiver, type Received } from '../helpers/receiver.ts';
-import { emailsTo, waitFor, workerDeps } from '../helpers/worker.ts';
+import { emailsTo } from '../helpers/mail.ts';
+import { waitFor, workerDeps } from '../helpers/worker.ts';
 
 const signal = () => new AbortController().signal;
 const NOT_AUDIO = Buffer.from('not audio '.repeat(50));
@@ -109,7 +110,7 @@ t.test('given up after WEBHOOK_MAX_ATTEMPTS: the endpoint is disabled and its ow
     return found.length ? found : null;
   });
   t.equal(emails.length, 1, 'one email');
-  t.match(emails[0]!.body.text, receiver.url);
+  t.match(emails[0]!.text, receiver.url);
 
   const later = await uploadTask(app, user, NOT_AUDIO, 'c.mp3', [['newFormat', 'wav']]);
   await processTask(deps, { taskId: later, version: 1 }, signal());

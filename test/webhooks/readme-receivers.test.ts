@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { newSecret } from '../../src/webhooks/endpoints.ts';
 import { createSender } from '../../src/webhooks/send.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { waitFor } from '../helpers/worker.ts';
 

@@ -1,10 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import fp from 'fastify-plugin';
+import { createUrlSigner, type UrlSigner } from '../../storage/presigned-urls.ts';
 import { createS3 } from '../../storage/s3.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     s3: S3Client;
+    /** Presigned URLs at the address clients reach S3 at (S3_PUBLIC_ENDPOINT). */
+    s3Urls: UrlSigner;
   }
 }
 
@@ -12,6 +15,7 @@ export default fp(
   async (app) => {
     const s3 = createS3(app.config);
     app.decorate('s3', s3);
+    app.decorate('s3Urls', createUrlSigner(app.config, s3));
     app.addHook('onClose', () => s3.destroy());
   },
   { name: 's3', dependencies: ['config'] },

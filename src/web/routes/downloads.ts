@@ -1,27 +1,29 @@
-// Downloads stream from S3 through the web tier, with Range support.
+// Downloads stream from S3 through the web tier, with Range support; with ?redirect=1 the
+// answer is a 302 to a presigned S3 URL instead, and S3 carries the bytes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import contentDisposition from 'content-disposition';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
-import { TARGET_FORMATS, type TargetFormatName } from '../../audio/formats.ts';
-import { TaskStatus, type Task } from '../../generated/prisma/client.ts';
+import type { Task } from '../../generated/prisma/client.ts';
 import { getObject } from '../../storage/s3.ts';
 import { findLatestByFileName, findOwnTask } from '../../tasks/queries.ts';
-import { filesGone, HttpError, notFound } from '../errors.ts';
+import { HttpError, notFound } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
+import { convertedFile, originalFile, presignedDownload, type TaskFile } from '../task-files.ts';
+
 const FileName = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 1024 }) });
+const RedirectQuery = Type.Object({
+  redirect: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)], { description: '1: answer 302 to a presigned S3 URL that expires after DOWNLOAD_URL_TTL_SECONDS' })),
+});
 const Bytes = { type: 'string', format: 'binary' } as const;
 const downloadSchema = <P extends Type.TSchema>(summary: string, params: P) => ({
   tags: ['files'],
   summary,
   params,
-  response: { 200: Bytes, 206: Bytes, 404: ErrorSchema, 409: ErrorSchema, 410: ErrorSchema, 416: ErrorSchema },
+  response: { 200: Bytes, 206: Bytes, 302: Type.Null({ description: 'Location: the presigned S3 URL' }), 404: ErrorSchema, 409: ErrorSchema, 410: ErrorSchema, 416: ErrorSchema },
 });
-
-/** `song.wav` converted to mp3 downloads as `song.mp3`. */
-const convertedName = (task: Task) => `${task.fileName.replace(/\.[^.]*$/, '')}.${task.targetFormat}`;
 
 const downloads: FastifyPluginAsyncTypebox = async (app) => {
   async function ownTask(request: FastifyRequest<{ Params: { id: number } }>) {
@@ -30,10 +32,13 @@ const downloads: FastifyPluginAsyncTypebox = async (app) => {
     return task;
   }
 
-  async function sendObject(request: FastifyRequest, reply: FastifyReply, key: string, name: string, contentType: string) {
+  async function sendFile(request: FastifyRequest, reply: FastifyReply, file: TaskFile) {
+    if ((request.query as { redirect?: number }).redirect === 1) {
+      return reply.redirect(await presignedDownload(app.s3Urls, file, app.config.DOWNLOAD_URL_TTL_SECONDS), 302);
+    }
     let object;
     try {
-      object = await getObject(app.s3, app.config.S3_BUCKET, key, request.headers.range);
+      object = await getObject(app.s3, app.config.S3_BUCKET, file.key, request.headers.range);
     } catch (error) {
       const code = (error as Error).name;
       if (code === 'InvalidRange') throw new HttpError(416, `The range ${request.headers.range} is outside the file`);
@@ -41,35 +46,22 @@ const downloads: FastifyPluginAsyncTypebox = async (app) => {
       throw error;
     }
     reply
-      .header('content-type', contentType)
-      .header('content-disposition', contentDisposition(name))
+      .header('content-type', file.contentType)
+      .header('content-disposition', contentDisposition(file.name))
       .header('accept-ranges', 'bytes');
     if (object.ContentLength !== undefined) reply.header('content-length', object.ContentLength);
     if (object.ContentRange) reply.code(206).header('content-range', object.ContentRange);
     return reply.send(object.Body as Readable);
   }
 
-  async function sendOriginal(request: FastifyRequest, reply: FastifyReply, task: Task) {
-    if (task.expiredAt) throw filesGone(task);
-    return sendObject(request, reply, task.inputKey, task.fileName, 'application/octet-stream');
-  }
+  const latest = (task: Task) => (task.status === 'processed' ? convertedFile(task) : originalFile(task));
 
-  async function sendConverted(request: FastifyRequest, reply: FastifyReply, task: Task) {
-    if (task.expiredAt) throw filesGone(task);
-    if (task.status !== TaskStatus.processed || !task.outputKey) {
-      throw new HttpError(409, `Task ${task.id} has no converted file yet (status ${task.status}${task.statusReason ? `: ${task.statusReason}` : ''})`);
-    }
-    const contentType = TARGET_FORMATS[task.targetFormat as TargetFormatName].contentType;
-    return sendObject(request, reply, task.outputKey, convertedName(task), contentType);
-  }
-
-
-  app.get('/api/tasks/:id/original', { schema: downloadSchema('The uploaded file', IdParams) }, async (request, reply) =>
-    sendOriginal(request, reply, await ownTask(request)),
+  app.get('/api/tasks/:id/original', { schema: { ...downloadSchema('The uploaded file', IdParams), querystring: RedirectQuery } }, async (request, reply) =>
+    sendFile(request, reply, originalFile(await ownTask(request))),
   );
 
-  app.get('/api/tasks/:id/converted', { schema: downloadSchema('The converted file', IdParams) }, async (request, reply) =>
-    sendConverted(request, reply, await ownTask(request)),
+  app.get('/api/tasks/:id/converted', { schema: { ...downloadSchema('The converted file', IdParams), querystring: RedirectQuery } }, async (request, reply) =>
+    sendFile(request, reply, convertedFile(await ownTask(request))),
   );
 
   app.get(
@@ -78,7 +70,7 @@ const downloads: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const task = await findLatestByFileName(app.db, request.userId, request.params.filename);
       if (!task) throw notFound(`A file named "${request.params.filename}"`);
-      return task.status === TaskStatus.processed ? sendConverted(request, reply, task) : sendOriginal(request, reply, task);
+      return sendFile(request, reply, latest(task));
     },
   );
 };

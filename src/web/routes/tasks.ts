@@ -8,24 +8,17 @@ import { deleteTask, resetTask } from '../../tasks/transitions.ts';
 import { conversionRequest } from '../conversion-request.ts';
 import { filesGone, notFound } from '../errors.ts';
 import { acceptForms } from '../forms.ts';
+import { ConversionBody } from '../schemas/conversion.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
 import { TaskSchema } from '../schemas/task.ts';
+import { taskUrls } from '../task-files.ts';
 import { taskView, taskViewSelect } from '../task-view.ts';
 
 const ListQuery = Type.Object({
   max: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'how many tasks at most' }),
   order: Type.Union([Type.Literal(0), Type.Literal(1)], { default: 0, description: '0 ascending id, 1 descending' }),
 });
-const ConversionBody = Type.Object(
-  {
-    newFormat: Type.String({ description: 'mp3, aac, ogg, wav, wma, flac, opus or m4a' }),
-    bitrate: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
-    sampleRate: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
-    channels: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
-  },
-  { additionalProperties: true },
-);
 
 const tasks: FastifyPluginAsyncTypebox = async (app) => {
   await acceptForms(app);
@@ -41,11 +34,19 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api/tasks/:id',
-    { schema: { tags: ['tasks'], summary: 'One task', params: IdParams, response: { 200: TaskSchema, 404: ErrorSchema } } },
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'One task',
+        description: 'With `urls`: presigned S3 URLs of its files that expire after DOWNLOAD_URL_TTL_SECONDS.',
+        params: IdParams,
+        response: { 200: TaskSchema, 404: ErrorSchema },
+      },
+    },
     async (request) => {
       const task = await findOwnTask(app.db, request.userId, request.params.id);
       if (!task) throw notFound(`Task ${request.params.id}`);
-      return taskView(task, app.config.FILE_RETENTION_DAYS);
+      return { ...taskView(task, app.config.FILE_RETENTION_DAYS), urls: task.expiredAt ? undefined : await taskUrls(app.s3Urls, task, app.config.DOWNLOAD_URL_TTL_SECONDS) };
     },
   );
 

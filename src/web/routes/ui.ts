@@ -13,6 +13,8 @@ import { ConfigError } from '../../config.ts';
 const BUILT_UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
 
 const ui: FastifyPluginAsync = async (app) => {
+  const s3 = app.s3Urls.origin;
+  const csp = `default-src 'self'; connect-src 'self' ${s3}; media-src 'self' ${s3}`;
   const root = app.config.UI_DIR ?? BUILT_UI_DIR;
   if (!existsSync(join(root, 'main.js'))) {
     throw new ConfigError(`The web UI is not bundled in ${root}: run \`npm run build\` first, or set UI_DIR to a folder it made (\`npm run dev\` and \`npm test\` bundle it themselves).`);
@@ -24,8 +26,9 @@ const ui: FastifyPluginAsync = async (app) => {
     wildcard: false,
     decorateReply: false,
     setHeaders: (reply) => {
-      // Only our own files: no inline script or style, no third-party origin.
-      reply.header('content-security-policy', "default-src 'self'").header('x-content-type-options', 'nosniff');
+      // Only our own files: no inline script or style, no third-party origin but S3's, which
+      // the page uploads to and plays results from through presigned URLs.
+      reply.header('content-security-policy', csp).header('x-content-type-options', 'nosniff');
     },
   });
 };

@@ -1,21 +1,24 @@
 // POST /api/tasks: the file streams from the request to S3, never whole in memory nor on disk.
 // Order of writes: S3 object, then task row, then queue message. A failure at any
 // step undoes the earlier ones (or, for the message, leaves it to the sweeper).
+// The same route takes JSON {uploadId, newFormat} for a file already put into S3 (direct-task.ts).
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import Type from 'typebox';
-import { SOURCE_FORMAT_NAMES, sourceFormat } from '../../audio/formats.ts';
+import { sourceFormat } from '../../audio/formats.ts';
 import { deleteObjects, originalKey, uploadStream } from '../../storage/s3.ts';
 import { enqueueOrLeaveToSweeper } from '../../tasks/enqueue.ts';
 import { createTask, reserveTaskId } from '../../tasks/transitions.ts';
-import { newSecret } from '../../webhooks/endpoints.ts';
 import { conversionRequest } from '../conversion-request.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, notAudio, tooLarge } from '../errors.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { TaskSchema } from '../schemas/task.ts';
+import { TaskFromUploadSchema, type TaskFromUpload } from '../schemas/upload.ts';
+import { taskFromUpload } from '../direct-task.ts';
+import type { Task } from '../../generated/prisma/client.ts';
 import { taskView } from '../task-view.ts';
-import { checkedWebhookUrl } from '../webhook-url.ts';
+import { taskWebhook } from '../webhook-url.ts';
 
 const CreatedTaskSchema = Type.Object({
   ...TaskSchema.properties,
@@ -35,9 +38,6 @@ class ByteLimit extends Transform {
   }
 }
 
-const tooLarge = (limit: number) =>
-  new HttpError(413, `The file is larger than the upload limit of ${limit} bytes (${(limit / 1024 ** 2).toFixed(0)} MiB)`);
-
 interface StoredFile {
   key: string;
   bytes: number;
@@ -53,9 +53,7 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
 
   async function storeFile(userId: number, taskId: number, part: { filename: string; mimetype: string; file: NodeJS.ReadableStream }, fields: Record<string, string>): Promise<StoredFile> {
     const format = sourceFormat(part.filename);
-    if (!format) {
-      throw new HttpError(415, `"${part.filename}" is not an audio file this service takes; use one of the extensions ${SOURCE_FORMAT_NAMES.join(', ')}`);
-    }
+    if (!format) throw notAudio(part.filename);
     if (fields.newFormat !== undefined) conversionRequest(fields); // fail before the upload when we can
     const key = originalKey(userId, taskId, format);
     const counter = new ByteLimit(limit);
@@ -79,15 +77,28 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['tasks'],
-        summary: 'Upload an audio file to convert',
-        description: 'multipart/form-data with a file field `fileName` and a field `newFormat` (either order); optional `bitrate` (kbit/s), `sampleRate` (Hz), `channels`, and `webhookUrl` (called when the task ends, signed with the `webhookSecret` of the reply).',
-        consumes: ['multipart/form-data'],
-        response: { 201: CreatedTaskSchema, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
+        summary: 'Upload an audio file to convert, or convert one already uploaded to S3',
+        description:
+          'multipart/form-data with a file field `fileName` and a field `newFormat` (either order); optional `bitrate` (kbit/s), `sampleRate` (Hz), `channels`, and `webhookUrl` (called when the task ends, signed with the `webhookSecret` of the reply). ' +
+          'Or application/json `{uploadId, newFormat, …}` for a file put into S3 with the URLs of POST /api/uploads: 404 for an unknown or expired upload, 409 for one already used, 400 when its object is missing or not of the declared size.',
+        consumes: ['multipart/form-data', 'application/json'],
+        body: { content: { 'application/json': { schema: TaskFromUploadSchema } } },
+        response: { 201: CreatedTaskSchema, 400: ErrorSchema, 404: ErrorSchema, 409: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request, reply) => {
+      const created = (task: Task, webhook?: { secret: string }) =>
+        reply
+          .code(201)
+          .header('location', `/api/tasks/${task.id}`)
+          .send({ ...taskView(task, app.config.FILE_RETENTION_DAYS), webhookSecret: webhook?.secret });
+      if (request.body) {
+        const body = request.body as TaskFromUpload;
+        const webhook = await taskWebhook(app.config, body.webhookUrl);
+        return created(await taskFromUpload(app, request.userId, body, webhook, request.log), webhook);
+      }
       if (!request.isMultipart()) {
-        throw new HttpError(415, 'Send multipart/form-data with the audio in a file field "fileName" and the target in a field "newFormat"');
+        throw new HttpError(415, 'Send multipart/form-data with the audio in a file field "fileName" and the target in a field "newFormat", or JSON {uploadId, newFormat} after POST /api/uploads');
       }
       const userId = request.userId;
       const taskId = await reserveTaskId(app.db);
@@ -105,11 +116,10 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
         }
         if (!stored) throw new HttpError(400, 'No file: send the audio in the multipart file field "fileName"');
         const { targetFormat, options } = conversionRequest(fields);
-        const webhook = fields.webhookUrl ? { url: await checkedWebhookUrl(app.config, fields.webhookUrl), secret: newSecret() } : undefined;
+        const webhook = await taskWebhook(app.config, fields.webhookUrl);
         const task = await createTask(app.db, { id: taskId, userId, fileName: stored.fileName, sourceFormat: stored.sourceFormat, targetFormat, options, inputKey: stored.key, inputBytes: stored.bytes, webhook });
         await enqueueOrLeaveToSweeper(app.db, app.sqs, app.config.SQS_QUEUE_URL, task, request.log);
-        const view = { ...taskView(task, app.config.FILE_RETENTION_DAYS), webhookSecret: webhook?.secret };
-        return reply.code(201).header('location', `/api/tasks/${task.id}`).send(view);
+        return created(task, webhook);
       } catch (error) {
         if (stored) {
           await deleteObjects(app.s3, bucket, [stored.key]).catch((err: Error) => request.log.error({ err, key: stored?.key }, 'could not remove the upload of a failed request'));

@@ -16,6 +16,13 @@ export const OptionsSchema = Type.Object({
   channels: Type.Optional(Type.Integer()),
 });
 
+/** Presigned, expiring S3 URLs of the files; only in GET /api/tasks/:id, so that a list signs nothing. */
+export const TaskUrlsSchema = Type.Object({
+  original: Type.String(),
+  converted: Nullable(Type.String()),
+  expiresAt: DateTime,
+});
+
 export const TaskStatusSchema = Type.Unsafe<TaskStatus>({ type: 'string', enum: Object.values(TaskStatus) });
 
 export const TaskSchema = Type.Object(
@@ -38,10 +45,12 @@ export const TaskSchema = Type.Object(
     expiresAt: Type.String({ format: 'date-time', description: 'when the original and the result are (or were) deleted: FILE_RETENTION_DAYS after the upload' }),
     expired: Type.Boolean({ description: 'true once the files were deleted; downloads then answer 410 Gone' }),
     links: Type.Object({ self: Type.String(), original: Type.String(), converted: Nullable(Type.String()) }),
+    urls: Type.Optional(TaskUrlsSchema),
   },
   { $id: 'Task' },
 );
 
 export type TaskJson = Type.Static<typeof TaskSchema>;
 export type TaskOptions = Type.Static<typeof OptionsSchema>;
+export type TaskUrls = Type.Static<typeof TaskUrlsSchema>;
 export { TaskStatus };
