@@ -2,6 +2,8 @@
 // The browser's client of the HTTP API: the token, JSON requests, uploads with progress, downloads.
 import type { TargetFormatName } from '../audio/formats.ts';
 import type { TaskJson, TaskOptions, TaskStatus } from '../web/schemas/task.ts';
+import type { UploadJson } from '../web/schemas/upload.ts';
+import { putToStorage, StorageUnreachable } from './direct-upload.ts';
 
 /** What the API returns for one task: the server's own response schema. */
 export type Task = TaskJson;
@@ -94,11 +96,30 @@ export async function deleteTask(id: number): Promise<void> {
   await send(`/api/tasks/${id}`, { method: 'DELETE' });
 }
 
+export async function getTask(id: number): Promise<Task> {
+  return (await send(`/api/tasks/${id}`)).json() as Promise<Task>;
+}
+
+/**
+ * Straight to S3 with presigned URLs, then the task from the upload; through the service
+ * (multipart POST) when the page cannot reach S3.
+ */
+export async function uploadTask(file: File, conversion: Conversion, onProgress: (fraction: number) => void): Promise<Task> {
+  const upload = (await (await send('/api/uploads', { method: 'POST', ...json({ fileName: file.name, size: file.size, contentType: file.type || undefined }) })).json()) as UploadJson;
+  try {
+    await putToStorage(upload, file, onProgress);
+  } catch (error) {
+    if (error instanceof StorageUnreachable) return uploadThroughService(file, conversion, onProgress);
+    throw error;
+  }
+  return (await send('/api/tasks', { method: 'POST', ...json({ uploadId: upload.uploadId, ...conversion }) })).json() as Promise<Task>;
+}
+
 /**
  * POST /api/tasks with XMLHttpRequest, the one browser API that reports upload progress.
  * The fields go before the file so that the server can refuse bad options before reading it.
  */
-export function uploadTask(file: File, conversion: Conversion, onProgress: (fraction: number) => void): Promise<Task> {
+function uploadThroughService(file: File, conversion: Conversion, onProgress: (fraction: number) => void): Promise<Task> {
   const form = new FormData();
   for (const [name, value] of Object.entries(conversion)) {
     if (value !== undefined) form.append(name, String(value));
@@ -124,36 +145,16 @@ export function uploadTask(file: File, conversion: Conversion, onProgress: (frac
   });
 }
 
-/** The file name of a Content-Disposition header: filename* (RFC 5987) first, then filename. */
-export function dispositionFileName(header: string | null): string | null {
-  if (!header) return null;
-  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
-  if (extended?.[1]) {
-    try {
-      return decodeURIComponent(extended[1]);
-    } catch {
-      // fall through to the plain parameter
-    }
-  }
-  const plain = /filename\s*=\s*"((?:[^"\\]|\\.)*)"|filename\s*=\s*([^;\s]+)/i.exec(header);
-  const name = plain?.[1]?.replace(/\\(.)/g, '$1') ?? plain?.[2];
-  return name ?? null;
-}
-
 /**
- * Downloads need the Authorization header, which a plain link cannot send: fetch the bytes
- * as a blob and save them through an object URL under the server's file name.
+ * Saves a task's file through its presigned S3 URL (fresh from GET /api/tasks/:id): S3 sends
+ * it as an attachment under its name, and the page never holds the bytes.
  */
-export async function download(path: string): Promise<void> {
-  const response = await send(path);
-  const name = dispositionFileName(response.headers.get('content-disposition')) ?? 'download';
-  const url = URL.createObjectURL(await response.blob());
+export async function download(id: number, which: 'original' | 'converted'): Promise<void> {
+  const url = (await getTask(id)).urls?.[which];
+  if (!url) throw new ApiError(409, 'There is no such file yet');
   const link = document.createElement('a');
   link.href = url;
-  link.download = name;
   document.body.append(link);
   link.click();
   link.remove();
-  // The download has started from the URL by now; give it a moment before freeing the blob.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The caller's tasks, newest first, polled every 2 s while any is waiting or converting.
 // Rows are updated in place (keyed by task id) so that focus and scroll survive each poll.
-import { ApiError, deleteTask, download, listTasks, type Task, type TaskStatus } from './api.ts';
+import { ApiError, deleteTask, download, getTask, listTasks, type Task, type TaskStatus } from './api.ts';
 import { byId, element } from './dom.ts';
 import { bytes, dateTime, duration } from './units.ts';
 
@@ -50,21 +50,29 @@ function taskRow(first: Task, actions: Actions) {
     node.addEventListener('click', onClick);
     return node;
   };
-  /** A button that saves the file behind a link of the task (the server names the file). */
-  const downloadButton = (text: string, className: string, link: () => string | null) => {
+  /** A button that runs `action` once at a time and shows its failure under the task. */
+  const actionButton = (text: string, className: string, failure: string, action: () => Promise<void>) => {
     const node = button(text, () => {
-      const path = link();
-      if (!path) return;
       error.textContent = '';
       node.disabled = true;
-      download(path)
-        .catch((problem: unknown) => (error.textContent = `Download failed: ${errorText(problem)}`))
+      action()
+        .catch((problem: unknown) => (error.textContent = `${failure}: ${errorText(problem)}`))
         .finally(() => (node.disabled = false));
     }, className);
     return node;
   };
-  const converted = downloadButton('Download', 'primary', () => task.links.converted);
-  const original = downloadButton('Download original', 'secondary', () => task.links.original);
+  const converted = actionButton('Download', 'primary', 'Download failed', () => download(task.id, 'converted'));
+  const original = actionButton('Download original', 'secondary', 'Download failed', () => download(task.id, 'original'));
+  // The result plays from its presigned S3 URL, fetched when asked for (the URLs are short-lived).
+  const player = element('audio', { controls: true, preload: 'none', 'aria-label': `Result of ${task.fileName}` });
+  player.hidden = true;
+  const play = actionButton('Play', 'secondary', 'Playback failed', async () => {
+    const url = (await getTask(task.id)).urls?.converted;
+    if (!url) return;
+    player.src = url;
+    player.hidden = false;
+    await player.play();
+  });
   const row = element(
     'li',
     { class: 'task', 'aria-labelledby': nameId },
@@ -77,7 +85,8 @@ function taskRow(first: Task, actions: Actions) {
     progress,
     reason,
     element('dl', { class: 'facts' }, element('dt', {}, 'Size'), facts.size, element('dt', {}, 'Duration'), facts.duration, element('dt', {}, 'Options'), facts.options, element('dt', {}, 'Created'), facts.created, element('dt', {}, 'Files'), facts.files),
-    element('div', { class: 'actions' }, converted, original, button('Change format', () => actions.onConvert(task)), button('Delete', () => actions.onDelete(task, row), 'danger')),
+    element('div', { class: 'actions' }, converted, play, original, button('Change format', () => actions.onConvert(task)), button('Delete', () => actions.onDelete(task, row), 'danger')),
+    player,
     error,
   );
 
@@ -97,6 +106,12 @@ function taskRow(first: Task, actions: Actions) {
     converted.hidden = !task.links.converted;
     original.hidden = task.expired;
     converted.textContent = `Download ${task.targetFormat}`;
+    play.hidden = !task.links.converted;
+    if (!task.links.converted && player.src) {
+      player.pause();
+      player.removeAttribute('src');
+      player.hidden = true;
+    }
   }
   update(task);
   return { row, update, task: () => task };

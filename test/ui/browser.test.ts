@@ -31,6 +31,7 @@ async function waitForStatus(row: Locator, status: string) {
 t.test('web UI in Chromium', { skip }, async (t) => {
   const stack = await startTestStack(t);
   const base = stack.urls.nginx!;
+  const s3 = new URL(stack.env.AWS_ENDPOINT_URL!).origin;
 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   t.teardown(() => browser.close());
@@ -44,6 +45,13 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) pageProblems.push(`console: ${message.text()}`);
   });
   page.on('dialog', (dialog) => void dialog.accept()); // "Delete …?"
+  // Which requests carried files: straight to S3, or to the service.
+  const sent: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.origin === s3 && request.method() !== 'GET') sent.push(`S3 ${request.method()} ${url.searchParams.has('partNumber') ? 'part' : url.searchParams.has('uploadId') ? 'complete' : 'object'}`);
+    if (url.pathname === '/api/tasks' && request.method() === 'POST') sent.push(`service POST ${request.headers()['content-type']?.split(';')[0]}`);
+  });
   mkdirSync(SCREENSHOTS, { recursive: true });
   const downloads = mkdtempSync(join(tmpdir(), 'cct-ui-downloads-'));
   const username = `ui_${Date.now()}`;
@@ -53,7 +61,7 @@ t.test('web UI in Chromium', { skip }, async (t) => {
   await t.test('the page is served at / with a strict CSP', async (t) => {
     const response = await page.goto(base);
     t.equal(response?.status(), 200);
-    t.equal(response?.headers()['content-security-policy'], "default-src 'self'");
+    t.equal(response?.headers()['content-security-policy'], `default-src 'self'; connect-src 'self' ${s3}; media-src 'self' ${s3}`, 'S3 is the one other origin');
     await loginForm.waitFor();
     t.ok(await signupForm.isVisible(), 'sign-up form shown when logged out');
     await page.screenshot({ path: join(SCREENSHOTS, 'login.png') });
@@ -98,12 +106,19 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     t.pass('an empty list says so');
   });
 
-  await t.test('two files upload with a progress bar each, then convert while the list polls', async (t) => {
+  await t.test('two files upload straight to S3 with a progress bar each, then convert while the list polls', async (t) => {
     const upload = page.getByRole('form', { name: 'Convert audio files' });
+    // 60 s of wav is 10.6 MB, above the stack's UPLOAD_PART_BYTES (8 MiB): it goes in two parts.
     await upload.getByLabel('Audio files').setInputFiles([
       { name: 'first.wav', mimeType: 'audio/wav', buffer: await audioBytes('wav', 2) },
-      { name: 'second.wav', mimeType: 'audio/wav', buffer: await audioBytes('wav', 3) },
+      { name: 'second.wav', mimeType: 'audio/wav', buffer: await audioBytes('wav', 60) },
     ]);
+    await page.evaluate(() => {
+      const seen: number[] = ((window as unknown as { progressSeen: number[] }).progressSeen = []);
+      new MutationObserver((changes) => {
+        for (const change of changes) seen.push(Number((change.target as HTMLProgressElement).value));
+      }).observe(document.getElementById('uploads')!, { subtree: true, attributes: true, attributeFilter: ['value'] });
+    });
     await upload.getByLabel('Target format').selectOption('mp3');
     await upload.getByLabel('Bitrate (kbit/s)').fill('128');
     await upload.getByLabel('Sample rate (Hz)').selectOption('22050');
@@ -114,6 +129,10 @@ t.test('web UI in Chromium', { skip }, async (t) => {
       await page.locator('.upload.ok', { hasText: name }).waitFor();
       t.equal(await bar.evaluate((node) => (node as HTMLProgressElement).value), 1, `${name}: the bar is full`);
     }
+    const progress = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+    t.ok(progress.some((value) => value > 0 && value < 1), `the bars moved through values between 0 and 1 (${progress.length} updates)`);
+    t.same(sent.filter((r) => r.startsWith('S3')).sort(), ['S3 POST complete', 'S3 PUT object', 'S3 PUT part', 'S3 PUT part'], 'one PUT, two parts and the complete call went to S3');
+    t.same(sent.filter((r) => r.startsWith('service')), ['service POST application/json', 'service POST application/json'], 'the service only made the tasks');
     for (const name of ['first.wav', 'second.wav']) await waitForStatus(taskRow(page, name), 'Done');
     const first = taskRow(page, 'first.wav');
     t.match(await first.textContent(), /128 kbit\/s, 22050 Hz, mono/, 'options shown');
@@ -125,6 +144,23 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     const listed = (await (await fetch(`${base}/api/tasks?order=1`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ fileName: string }>;
     t.same(await page.locator('li.task .file').allTextContents(), listed.map((task) => task.fileName), 'newest first, as the API lists them');
     await page.screenshot({ path: join(SCREENSHOTS, 'tasks.png') });
+  });
+
+  await t.test('the result plays in the page from its presigned URL', async (t) => {
+    const row = taskRow(page, 'first.wav');
+    await row.getByRole('button', { name: 'Play' }).click();
+    const player = row.getByLabel('Result of first.wav');
+    const played = await player.evaluate(
+      (audio: HTMLAudioElement) =>
+        new Promise<{ src: string; duration: number }>((resolve) => {
+          const done = () => resolve({ src: audio.currentSrc, duration: audio.duration });
+          if (!audio.paused && audio.readyState >= 2) done();
+          else audio.addEventListener('playing', done, { once: true });
+        }),
+    );
+    t.equal(new URL(played.src).origin, s3, 'from S3');
+    t.ok(Math.abs(played.duration - 2) < 0.2, `duration ${played.duration} s`);
+    await player.evaluate((audio: HTMLAudioElement) => audio.pause());
   });
 
   await t.test('the converted file downloads under its name with the chosen options', async (t) => {
@@ -161,6 +197,18 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     t.match(await probe(join(downloads, 'first.flac')), { codec: 'flac', sampleRate: 22050, channels: 1 });
   });
 
+  await t.test('when S3 cannot be reached from the page, the upload goes through the service', async (t) => {
+    await page.route((url) => url.origin === s3, (route) => route.abort());
+    sent.length = 0;
+    const upload = page.getByRole('form', { name: 'Convert audio files' });
+    await upload.getByLabel('Audio files').setInputFiles([{ name: 'third.wav', mimeType: 'audio/wav', buffer: await audioBytes('wav', 1) }]);
+    await upload.getByRole('button', { name: 'Upload and convert' }).click();
+    await page.locator('.upload.ok', { hasText: 'third.wav' }).waitFor();
+    await page.unroute((url) => url.origin === s3);
+    t.same(sent, ['S3 PUT object', 'service POST multipart/form-data'], 'tried S3, then sent the file to the service');
+    await waitForStatus(taskRow(page, 'third.wav'), 'Done');
+  });
+
   await t.test('a file that is not audio fails with its reason', async (t) => {
     const upload = page.getByRole('form', { name: 'Convert audio files' });
     await upload.getByLabel('Audio files').setInputFiles([
@@ -182,7 +230,7 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     await taskRow(page, 'second.wav').waitFor({ state: 'detached' });
     const token = await page.evaluate(() => sessionStorage.getItem('cct.token'));
     const tasks = (await (await fetch(`${base}/api/tasks`, { headers: { authorization: `Bearer ${token}` } })).json()) as Array<{ fileName: string }>;
-    t.same(tasks.map((task) => task.fileName).sort(), ['first.wav', 'x.mp3'], 'gone from the API too');
+    t.same(tasks.map((task) => task.fileName).sort(), ['first.wav', 'third.wav', 'x.mp3'], 'gone from the API too');
   });
 
   await t.test('on a phone-sized screen nothing overflows sideways', async (t) => {
