@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # LocalStack runs this when it is ready (a ready.d init hook), on every start, since its state
 # lives in memory: the bucket, the dead-letter queue, the queue that redrives to it, and the SES
-# identity the app sends from. The names come from the app's configuration in docker-compose.yml
+# identity the app sends from, and the bucket's CORS for the web UI. The names come from the app's configuration in docker-compose.yml
 # (CCT_*), so they are written down once.
 set -euo pipefail
 
@@ -21,9 +21,14 @@ queue_name=${queue_name##*/}
 dlq_name=${CCT_SQS_DLQ_URL:?}
 dlq_name=${dlq_name##*/}
 from=${CCT_SES_FROM:?}
+cors_origin=${CCT_CORS_ORIGIN:?}
 
 # `s3 mb` adds the LocationConstraint that regions other than us-east-1 require.
 awslocal s3 mb "s3://${bucket}"
+# As Terraform's bucket CORS: the web UI's pages PUT files and parts with presigned URLs
+# (reading each part's ETag) and play results from S3.
+cors=$(printf '{"CORSRules":[{"AllowedOrigins":["%s"],"AllowedMethods":["GET","HEAD","PUT","POST"],"AllowedHeaders":["*"],"ExposeHeaders":["ETag"],"MaxAgeSeconds":3600}]}' "$cors_origin")
+awslocal s3api put-bucket-cors --bucket "$bucket" --cors-configuration "$cors"
 
 dlq_url=$(awslocal sqs create-queue --queue-name "$dlq_name" --query QueueUrl --output text)
 dlq_arn=$(awslocal sqs get-queue-attributes --queue-url "$dlq_url" --attribute-names QueueArn \

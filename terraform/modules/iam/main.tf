@@ -68,7 +68,9 @@ data "aws_iam_policy_document" "instance" {
     resources = [local.autoscaling_group_arns[each.key]]
   }
 
-  # Both tiers read, write and delete the users' files (src/storage/s3.ts).
+  # Presigned URLs act with the signer's rights: the web tier's PutObject covers the direct
+  # upload's PUT, CreateMultipartUpload, UploadPart and CompleteMultipartUpload, GetObject its
+  # HEAD and the presigned downloads; the worker's sweeper deletes and aborts orphans.
   statement {
     sid       = "UserFiles"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]

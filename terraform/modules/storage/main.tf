@@ -35,6 +35,9 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
+# Direct uploads (users/<uid>/uploads/<id>.<ext>) become the task's original in place, so
+# these rules cover them too: unfinished multipart uploads go after a day, and uploads
+# that never became a task are deleted by the worker's sweeper soon after their URLs expire.
 # Lifecycle filters match key prefixes (or tags), and "converted" sits in the middle of
 # the key, so no prefix selects converted files alone. Tagging them would need the app
 # to tag every upload; instead everything under users/ expires after the retention
@@ -71,8 +74,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   }
 }
 
-# Uploads go through the web tier today; this lets the app's own pages use presigned
-# URLs (direct upload or download) without a proxy.
+# The web UI's pages PUT files (and multipart parts, reading each part's ETag) and play
+# results with presigned URLs (POST /api/uploads, the task's `urls`), straight to S3.
 resource "aws_s3_bucket_cors_configuration" "this" {
   bucket = aws_s3_bucket.this.id
 
