@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 
+import type { DirectResults } from './direct-upload.ts';
+
 const ROOT = new URL('../', import.meta.url).pathname;
 
 interface Conversion {
@@ -27,6 +29,7 @@ export interface Results {
   upload?: UploadLevel & { fileBytes: number; ratio: number; withinTargets: boolean; levels: UploadLevel[] };
   list?: { requestsPerSec: number; p95Ms: number; meanMs: number; errors: number };
   memory?: { uploadBytes: number; webPeakRssMb: number };
+  direct?: DirectResults;
 }
 
 const firstLine = (command: string, args: string[]) => {
@@ -96,12 +99,19 @@ Raw figures: \`bench/results/latest.json\` (not committed; made by each run).
 | uploads of ${(r.upload.fileBytes / 1e6).toFixed(1)} MB through nginx, requests/min (${r.upload.connections} connections, mean ${f0(r.upload.meanMs)} ms, p95 ${f0(r.upload.p95Ms)} ms, ${r.upload.errors} errors) | ${f0(r.upload.requestsPerMin)} | plain PutObject: ${f0(r.upload.directS3RequestsPerMin)} | ${f2(r.upload.ratio)} | ≥ 1,700/min, ratio ≥ 0.8 |
 | GET /api/tasks, 100 tasks, 16 connections | ${f0(r.list.requestsPerSec)} req/s, p95 ${f0(r.list.p95Ms)} ms | | | ≥ 1,300/s, p95 < 50 ms |
 | web peak RSS during a 1 GB upload | ${f0(r.memory.webPeakRssMb)} MB | | | < 200 MB |
+| direct uploads of ${(r.direct.fileBytes / 1e6).toFixed(1)} MB (presigned PUT), requests/min at the worst level; web CPU per upload | ${f0(r.direct.requestsPerMin)}; ${r.direct.webCpuMsPerUpload.toFixed(2)} ms | plain PutObject, same client | ${f2(r.direct.ratio)} | ratio ≥ 0.9 at every level, ≤ 3 ms |
 
 Upload levels (the best level with mean < 1.5 s, p95 < 1 s and no errors is the one above${r.upload.withinTargets ? '' : '; **no level met those limits**, the first is shown'}):
 
 | connections | requests/min | mean ms | p95 ms | errors | PutObject/min |
 |---|---|---|---|---|---|
 ${r.upload.levels.map((l) => `| ${l.connections} | ${f0(l.requestsPerMin)} | ${f0(l.meanMs)} | ${f0(l.p95Ms)} | ${l.errors} | ${f0(l.directS3RequestsPerMin)} |`).join('\n')}
+
+Direct uploads (\`bench/direct-upload.ts\`: POST /api/uploads, PUT to S3, POST /api/tasks {uploadId}):
+
+| connections | direct/min | PutObject/min | ratio | web CPU ms/upload | web CPU ms/PutObject | errors |
+|---|---|---|---|---|---|---|
+${r.direct.levels.map((l) => `| ${l.connections} | ${f0(l.requestsPerMin)} | ${f0(l.putObjectRequestsPerMin)} | ${f2(l.ratio)} | ${l.webCpuMsPerUpload.toFixed(2)} | ${l.putObjectWebCpuMsPerUpload.toFixed(2)} | ${l.errors} |`).join('\n')}
 
 ## How it is measured
 - The embedded stack (\`src/dev/stack.ts\`): nginx, 2 web processes, 1 worker (concurrency = cores), PostgreSQL, and fauxqs as S3 and SQS
@@ -111,6 +121,9 @@ ${r.upload.levels.map((l) => `| ${l.connections} | ${f0(l.requestsPerMin)} | ${f
 - Uploads: autocannon (\`bench/load.ts\`, its own process) posts the same multipart body through nginx with the worker stopped, so the web
   tier alone is measured; then plain PutObject of the same bytes to the same S3 endpoint at the same concurrency. The bucket is emptied
   between levels (the emulator keeps objects in memory).
+- Direct uploads: \`bench/direct-load.ts\` (its own process) runs the three requests per file, the API through nginx and the PUT to the
+  emulator (which verifies each presigned signature, as S3 does), beside plain PUTs of the same bytes by the same client code; web CPU is
+  the web processes' user + system time (/proc) over the level, divided by the uploads.
 - Memory: the largest peak RSS (VmHWM, reset before the upload) of the web processes while one 1 GB upload streams through nginx.
 
 ## Where the time goes (profiles taken with the inspector on this machine)

@@ -11,6 +11,7 @@ import { generatedUpload } from '../fixtures/generated-upload.ts';
 import { runDatabase } from '../src/dev/services.ts';
 import { startStack, type Stack } from '../src/dev/stack.ts';
 import { freePorts } from '../src/dev/ports.ts';
+import { directUploads } from './direct-upload.ts';
 import { bareFfmpeg, courseMp3, encodeWav } from './media.ts';
 import { machine, writeReport, type Results } from './report.ts';
 
@@ -172,6 +173,18 @@ try {
   const passing = levels.filter((l) => l.meanMs < 1500 && l.p95Ms < 1000 && l.errors === 0);
   const best = passing.sort((a, b) => b.requestsPerMin - a.requestsPerMin)[0] ?? levels[0]!;
   results.upload = { fileBytes, ...best, ratio: best.requestsPerMin / best.directS3RequestsPerMin, withinTargets: passing.length > 0, levels };
+
+  results.direct = await directUploads({
+    base: uploader.base,
+    authorization: uploader.authorization,
+    bucketUrl: `${stack.env.AWS_ENDPOINT_URL}/${stack.env.S3_BUCKET}`,
+    file: course,
+    levels: plan.levels,
+    seconds: plan.levelSeconds,
+    webPids,
+    emptyBucket: () => emptyBucket(s3, stack.env.S3_BUCKET!),
+    log,
+  });
 
   await writeReport(results, quick);
   log('wrote bench/results/latest.json and docs/benchmarks.md');

@@ -22,7 +22,14 @@ const uploads: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['uploads'],
         summary: 'Presigned URLs to put a file straight into S3',
-        description: `Then PUT the file (or each part, then POST the part list to completeUrl) and create the task with POST /api/tasks {uploadId, newFormat}. Files up to ${threshold} bytes get one PUT URL, larger ones S3 multipart.`,
+        description: [
+          `Then PUT the file to S3 (or each part, then POST the part list to completeUrl) and create the task with POST /api/tasks {uploadId, newFormat}. Files up to ${threshold} bytes get one PUT URL, larger ones S3 multipart. The URLs expire after ${ttl} s.`,
+          '```sh',
+          `UP=$(curl -s -H "$H" -H 'content-type: application/json' -d '{"fileName":"song.wav","size":'$(stat -c %s song.wav)',"contentType":"audio/wav"}' $B/api/uploads)`,
+          `curl -T song.wav -H 'content-type: audio/wav' "$(echo "$UP" | sed -E 's/.*"url":"([^"]+)".*/\\1/')"`,
+          `curl -H "$H" -H 'content-type: application/json' -d '{"uploadId":"'$(echo "$UP" | sed -E 's/.*"uploadId":"([^"]+)".*/\\1/')'","newFormat":"mp3"}' $B/api/tasks`,
+          '```',
+        ].join('\n'),
         body: NewUploadSchema,
         response: { 201: UploadSchema, 400: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 503: ErrorSchema },
       },
