@@ -12,7 +12,8 @@ t.test('the UI is served at / beside the API', async (t) => {
   const page = await app.inject('/');
   t.equal(page.statusCode, 200);
   t.match(page.headers['content-type'], /^text\/html/);
-  t.equal(page.headers['content-security-policy'], "default-src 'self'");
+  const s3 = new URL(process.env.AWS_ENDPOINT_URL!).origin;
+  t.equal(page.headers['content-security-policy'], `default-src 'self'; connect-src 'self' ${s3}; media-src 'self' ${s3}`, 'S3 only for uploads and playback');
   t.match(page.body, /<script type="module" src="main\.js"><\/script>/);
   t.notMatch(page.body, /<script>|<style>|style="|on(click|load|submit)=/i, 'no inline script, style or handler (the CSP forbids them)');
 

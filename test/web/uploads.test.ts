@@ -208,3 +208,11 @@ t.test('the sweeper deletes expired uploads that never became tasks, and every e
   t.equal(lateSecondPart.status, 404, 'the unfinished multipart upload was aborted');
   t.equal((await createTask(app, user, { uploadId: orphan.uploadId, newFormat: 'mp3' })).statusCode, 404, 'a swept upload is unknown');
 });
+
+t.test('POST /api/tasks in another body type still says what to send', async (t) => {
+  const app = await build(t);
+  const user = await signUp(app);
+  const response = await app.inject({ method: 'POST', url: '/api/tasks', headers: { ...user.headers, 'content-type': 'text/plain' }, payload: 'newFormat=mp3' });
+  t.equal(response.statusCode, 415);
+  t.match(response.json().message, /multipart\/form-data .* or JSON \{uploadId, newFormat\}/);
+});

@@ -92,7 +92,7 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
           .code(201)
           .header('location', `/api/tasks/${task.id}`)
           .send({ ...taskView(task, app.config.FILE_RETENTION_DAYS), webhookSecret: webhook?.secret });
-      if (request.body) {
+      if (/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
         const body = request.body as TaskFromUpload;
         const webhook = await taskWebhook(app.config, body.webhookUrl);
         return created(await taskFromUpload(app, request.userId, body, webhook, request.log), webhook);
