@@ -10,7 +10,6 @@ interface LoadOptions {
   bodyFile?: string;
   connections: number;
   seconds: number;
-  idReplacement?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions;
@@ -19,14 +18,13 @@ let finish: (result: autocannon.Result) => void = () => {};
 const done = new Promise<autocannon.Result>((resolve) => (finish = resolve));
 const instance = autocannon(
   {
-  url: options.url,
-  method: options.method ?? 'GET',
-  headers: options.headers,
-  body: options.bodyFile ? readFileSync(options.bodyFile) : undefined,
-  connections: options.connections,
-  duration: options.seconds,
-  idReplacement: options.idReplacement,
-  timeout: 30,
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.bodyFile ? readFileSync(options.bodyFile) : undefined,
+    connections: options.connections,
+    duration: options.seconds,
+    timeout: 30,
   },
   (error, result) => {
     if (error) throw error;
@@ -36,7 +34,9 @@ const instance = autocannon(
 instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
 const result = await done;
 latencies.sort((a, b) => a - b);
-const errors = result.errors + result.timeouts + result.non2xx;
+// 304 Not Modified is an answer, not an error: count socket errors, timeouts and 4xx/5xx.
+const failed = Object.entries(result.statusCodeStats ?? {}).filter(([code]) => Number(code) >= 400).reduce((sum, [, s]) => sum + (s.count ?? 0), 0);
+const errors = result.errors + result.timeouts + failed;
 const mean = latencies.reduce((sum, ms) => sum + ms, 0) / Math.max(1, latencies.length);
 const p95 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.95))] ?? 0;
 console.log(JSON.stringify({ requests: result.requests.total, seconds: result.duration, errors, meanMs: mean, p95Ms: p95, statusCodes: result.statusCodeStats }));

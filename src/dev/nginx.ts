@@ -15,19 +15,16 @@ export function findNginx(): string | null {
 }
 
 function replaceBlock(conf: string, name: string, body: string): string {
-  const pattern = new RegExp(`# template:${name}:begin\\n[\\s\\S]*?# template:${name}:end\\n`);
+  const pattern = new RegExp(`[ \\t]*# template:${name}:begin\\n[\\s\\S]*?# template:${name}:end\\n`);
   if (!pattern.test(conf)) throw new Error(`nginx.conf lost its "template:${name}" markers`);
-  return conf.replace(pattern, `${body}\n`);
+  return conf.replace(pattern, body ? `${body}\n` : '');
 }
 
 export async function renderNginxConf(upstreams: string[], port: number, maxUploadBytes: number, prefix: string): Promise<string> {
   let conf = await readFile(NGINX_CONF, 'utf8');
   conf = replaceBlock(conf, 'paths', `pid ${join(prefix, 'nginx.pid')};\nerror_log ${join(prefix, 'error.log')} warn;\nuser root;`);
-  conf = replaceBlock(
-    conf,
-    'upstream',
-    `upstream web {\n${upstreams.map((u) => `    server ${u};`).join('\n')}\n    keepalive 64;\n  }`,
-  );
+  conf = replaceBlock(conf, 'resolver', '');
+  conf = replaceBlock(conf, 'upstream', upstreams.map((u) => `    server ${u};`).join('\n'));
   const megabytes = Math.ceil(maxUploadBytes / 1024 ** 2) + 1;
   conf = replaceBlock(conf, 'limits', `client_max_body_size ${megabytes}m;`);
   return conf.replace('listen 8080;', `listen 127.0.0.1:${port};`);
