@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { deleteObjects } from '../../storage/s3.ts';
 import { enqueueOrLeaveToSweeper } from '../../tasks/enqueue.ts';
-import { findOwnTask, listOwnTasks } from '../../tasks/queries.ts';
+import { findOwnTask, listPageJson, listVersion } from '../../tasks/queries.ts';
 import { deleteTask, resetTask } from '../../tasks/transitions.ts';
 import { conversionRequest } from '../conversion-request.ts';
 import { filesGone, notFound } from '../errors.ts';
@@ -12,23 +12,34 @@ import { ConversionBody } from '../schemas/conversion.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
 import { TaskSchema } from '../schemas/task.ts';
+import { bodyEtag, listEtag, notModified, tagged } from '../etag.ts';
 import { taskUrls } from '../task-files.ts';
-import { taskView, taskViewSelect } from '../task-view.ts';
+import { taskView } from '../task-view.ts';
 
 const ListQuery = Type.Object({
   max: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'how many tasks at most' }),
   order: Type.Union([Type.Literal(0), Type.Literal(1)], { default: 0, description: '0 ascending id, 1 descending' }),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, description: 'the cursor: the id the previous page ended with (see the Link header)' })),
 });
+const listDescription =
+  'A full page carries `Link: <…&after=ID>; rel="next"`, the next page. Answers carry an ETag: send it back as If-None-Match to get 304 while nothing changed.';
 
 const tasks: FastifyPluginAsyncTypebox = async (app) => {
   await acceptForms(app);
 
   app.get(
     '/api/tasks',
-    { schema: { tags: ['tasks'], summary: "The caller's tasks", querystring: ListQuery, response: { 200: Type.Array(TaskSchema), 400: ErrorSchema } } },
-    async (request) => {
-      const rows = await listOwnTasks(app.db, request.userId, taskViewSelect, { max: request.query.max, descending: request.query.order === 1 });
-      return rows.map((row) => taskView(row, app.config.FILE_RETENTION_DAYS));
+    { schema: { tags: ['tasks'], summary: "The caller's tasks", description: listDescription, querystring: ListQuery, response: { 200: Type.Array(TaskSchema), 304: Type.Null(), 400: ErrorSchema } } },
+    async (request, reply) => {
+      const { max, order, after } = request.query;
+      if (request.headers['if-none-match']) {
+        const etag = listEtag((await listVersion(app.db, request.userId)) ?? 0n);
+        if (notModified(request, etag)) return tagged(reply, etag).code(304).send();
+      }
+      const page = await listPageJson(app.db, request.userId, { max, descending: order === 1, after }, app.config.FILE_RETENTION_DAYS);
+      if (page.next !== null) reply.header('link', `</api/tasks?max=${max}&order=${order}&after=${page.next}>; rel="next"`);
+      // Already JSON (PostgreSQL built it): sent as it is, not serialized again.
+      return tagged(reply, listEtag(page.version)).type('application/json; charset=utf-8').send(page.json);
     },
   );
 
@@ -38,15 +49,21 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['tasks'],
         summary: 'One task',
-        description: 'With `urls`: presigned S3 URLs of its files that expire after DOWNLOAD_URL_TTL_SECONDS.',
+        description:
+          'With `urls`: presigned S3 URLs of its files that expire after DOWNLOAD_URL_TTL_SECONDS. With an ETag of the task\'s state: send it back as If-None-Match to get 304 while the task is unchanged.',
         params: IdParams,
-        response: { 200: TaskSchema, 404: ErrorSchema },
+        response: { 200: TaskSchema, 304: Type.Null(), 404: ErrorSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const task = await findOwnTask(app.db, request.userId, request.params.id);
       if (!task) throw notFound(`Task ${request.params.id}`);
-      return { ...taskView(task, app.config.FILE_RETENTION_DAYS), urls: task.expiredAt ? undefined : await taskUrls(app.s3Urls, task, app.config.DOWNLOAD_URL_TTL_SECONDS) };
+      const view = taskView(task, app.config.FILE_RETENTION_DAYS);
+      // The state, not the URLs: they are signed afresh on every answer.
+      const etag = bodyEtag(JSON.stringify(view));
+      if (notModified(request, etag)) return tagged(reply, etag).code(304).send();
+      const urls = task.expiredAt ? undefined : await taskUrls(app.s3Urls, task, app.config.DOWNLOAD_URL_TTL_SECONDS);
+      return tagged(reply, etag).send({ ...view, urls });
     },
   );
 
