@@ -4,6 +4,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import downloads from './routes/downloads.ts';
 import keys from './routes/keys.ts';
+import taskEvents from './routes/task-events.ts';
 import tasks from './routes/tasks.ts';
 import upload from './routes/upload.ts';
 import uploads from './routes/uploads.ts';
@@ -19,6 +20,7 @@ const api: FastifyPluginAsync = async (app) => {
   await app.register(uploads);
   await app.register(upload);
   await app.register(tasks);
+  await app.register(taskEvents);
   await app.register(downloads);
   await app.register(keys);
   await app.register(webhooks);

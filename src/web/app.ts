@@ -14,6 +14,7 @@ import configPlugin from './plugins/config.ts';
 import db from './plugins/db.ts';
 import s3 from './plugins/s3.ts';
 import sqs from './plugins/sqs.ts';
+import taskEvents from './plugins/task-events.ts';
 import authRoutes from './routes/auth.ts';
 import health from './routes/health.ts';
 import ui from './routes/ui.ts';
@@ -47,6 +48,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   await app.register(db);
   await app.register(s3);
   await app.register(sqs);
+  await app.register(taskEvents);
   await app.register(authenticate);
   await app.register(health);
   await app.register(authRoutes);

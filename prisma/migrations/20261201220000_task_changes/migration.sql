@@ -6,11 +6,10 @@ ALTER TABLE "users" ADD COLUMN "tasks_version" BIGINT NOT NULL DEFAULT 0;
 CREATE FUNCTION "task_changed"() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   changed "tasks";
-  list_version BIGINT;
 BEGIN
   IF TG_OP = 'DELETE' THEN changed := OLD; ELSE changed := NEW; END IF;
-  UPDATE "users" SET "tasks_version" = "tasks_version" + 1 WHERE "id" = changed."user_id" RETURNING "tasks_version" INTO list_version;
-  PERFORM pg_notify('task_changes', json_build_object('userId', changed."user_id", 'taskId', changed."id", 'deleted', TG_OP = 'DELETE', 'listVersion', list_version)::text);
+  UPDATE "users" SET "tasks_version" = "tasks_version" + 1 WHERE "id" = changed."user_id";
+  PERFORM pg_notify('task_changes', json_build_object('userId', changed."user_id", 'taskId', changed."id", 'deleted', TG_OP = 'DELETE')::text);
   RETURN NULL;
 END
 $$;
