@@ -1,4 +1,4 @@
-// ffprobe and ffmpeg through fluent-ffmpeg, with the settings of formats.ts.
+// ffmpeg through fluent-ffmpeg, with the settings of formats.ts.
 import ffmpeg from 'fluent-ffmpeg';
 import { TARGET_FORMATS, type ConversionOptions, type TargetFormat, type TargetFormatName } from './formats.ts';
 import type { Binaries } from './binaries.ts';
@@ -10,35 +10,35 @@ export class UnconvertibleError extends Error {
 
 export interface AudioInfo {
   durationSeconds: number | null;
-  codec: string;
-}
-
-export function probeAudio(binaries: Binaries, path: string): Promise<AudioInfo> {
-  return new Promise((resolve, reject) => {
-    ffmpeg(path).setFfprobePath(binaries.ffprobe).ffprobe((error: Error | null, data: ffmpeg.FfprobeData) => {
-      if (error) return reject(new UnconvertibleError('the file could not be read as audio (corrupt or an unknown format)'));
-      const audio = data.streams.find((s) => s.codec_type === 'audio');
-      if (!audio) return reject(new UnconvertibleError('not an audio file: it has no audio stream'));
-      const duration = Number(data.format.duration ?? audio.duration);
-      resolve({ durationSeconds: Number.isFinite(duration) && duration > 0 ? duration : null, codec: String(audio.codec_name) });
-    });
-  });
 }
 
 const timemarkSeconds = (timemark: string) => timemark.split(':').reduce((total, part) => total * 60 + Number(part), 0);
+
+/** What a person can act on, from ffmpeg's last words about an input it could not convert. */
+function refusal(stderr: string): string {
+  if (/matches no streams/.test(stderr)) return 'not an audio file: it has no audio stream';
+  if (/Invalid data found when processing input|could not find codec parameters|Failed to read frame size|Format .* detected only with low score/i.test(stderr)) {
+    return 'the file could not be read as audio (corrupt or an unknown format)';
+  }
+  return `ffmpeg could not convert the file: ${stderr.trim().split('\n').pop()}`;
+}
 
 export interface ConvertOptions {
   input: string;
   output: string;
   format: TargetFormatName;
   options: ConversionOptions;
-  durationSeconds: number | null;
   signal: AbortSignal;
   onProgress: (percent: number) => void;
 }
 
-/** Converts input to output; rejects with UnconvertibleError when ffmpeg refuses the input, or AbortError when aborted. */
-export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<void> {
+/**
+ * Converts input to output and resolves with the input's duration, read from ffmpeg's own report
+ * on its input: no ffprobe run first (starting one cost as much CPU as a short conversion).
+ * Rejects with UnconvertibleError when ffmpeg refuses the input (no audio stream, not audio at
+ * all), or with the signal's reason when aborted.
+ */
+export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<AudioInfo> {
   const spec: TargetFormat = TARGET_FORMATS[job.format];
   return new Promise((resolve, reject) => {
     if (job.signal.aborted) return reject(job.signal.reason);
@@ -51,23 +51,27 @@ export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<v
     if (spec.bitrate) command.audioBitrate(job.options.bitrate ?? spec.bitrate.default);
     if (job.options.sampleRate) command.audioFrequency(job.options.sampleRate);
     if (job.options.channels) command.audioChannels(job.options.channels);
+    let durationSeconds: number | null = null;
     const abort = () => command.kill('SIGKILL');
     job.signal.addEventListener('abort', abort, { once: true });
     command
+      .on('codecData', (input: { duration?: string }) => {
+        const seconds = timemarkSeconds(input.duration ?? '');
+        durationSeconds = Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+      })
       .on('progress', (progress: { timemark?: string }) => {
-        if (job.durationSeconds && progress.timemark) {
-          job.onProgress(Math.min(99, Math.floor((100 * timemarkSeconds(progress.timemark)) / job.durationSeconds)));
+        if (durationSeconds && progress.timemark) {
+          job.onProgress(Math.min(99, Math.floor((100 * timemarkSeconds(progress.timemark)) / durationSeconds)));
         }
       })
       .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
         job.signal.removeEventListener('abort', abort);
         if (job.signal.aborted) return reject(job.signal.reason);
-        const lastLine = stderr?.trim().split('\n').pop() || error.message;
-        reject(new UnconvertibleError(`ffmpeg could not convert the file: ${lastLine}`));
+        reject(new UnconvertibleError(refusal(stderr || error.message)));
       })
       .on('end', () => {
         job.signal.removeEventListener('abort', abort);
-        resolve();
+        resolve({ durationSeconds });
       })
       .save(job.output);
   });

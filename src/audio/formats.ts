@@ -42,7 +42,7 @@ export const TARGET_FORMAT_NAMES = Object.keys(TARGET_FORMATS) as TargetFormatNa
 /** `acc` is a common typo of `aac` that clients of the original service send. */
 const ALIASES: Record<string, TargetFormatName> = { acc: 'aac' };
 
-/** Extensions of uploads we take; ffprobe in the worker has the last word on the content. */
+/** Extensions of uploads we take; ffmpeg in the worker has the last word on the content. */
 const SOURCE_EXTENSIONS = new Set([...TARGET_FORMAT_NAMES, 'oga', 'aif', 'aiff', 'aifc', 'ac3', 'amr', 'ape', 'au', 'caf', 'mka', 'mp2', 'mpga', 'weba', 'webm', 'wv', 'mp4', '3gp']);
 
 export function targetFormat(name: string): TargetFormatName | null {

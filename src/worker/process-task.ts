@@ -6,7 +6,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { convertAudio, probeAudio, UnconvertibleError } from '../audio/convert.ts';
+import { convertAudio, UnconvertibleError } from '../audio/convert.ts';
 import { TARGET_FORMATS, type ConversionOptions, type TargetFormatName } from '../audio/formats.ts';
 import type { TaskMessage } from '../queue/sqs.ts';
 import { convertedKey, deleteObjects, getObject, uploadStream } from '../storage/s3.ts';
@@ -40,15 +40,13 @@ export async function processTask(deps: WorkerDeps, message: TaskMessage, signal
 
     let result: ConversionResult;
     try {
-      const info = await probeAudio(deps.binaries, input);
       const output = join(dir, `converted.${format}`);
       let lastWrite = 0;
-      await convertAudio(deps.binaries, {
+      const info = await convertAudio(deps.binaries, {
         input,
         output,
         format,
         options: task.options as ConversionOptions,
-        durationSeconds: info.durationSeconds,
         signal,
         onProgress: (progress) => {
           if (Date.now() - lastWrite < PROGRESS_INTERVAL_MS) return;
