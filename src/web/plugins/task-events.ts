@@ -4,6 +4,7 @@
 // ready SSE frame, to the streams of the task's owner that this process holds.
 import fp from 'fastify-plugin';
 import pg from 'pg';
+import { PasswordFile } from '../../db/password-file.ts';
 import { findOwnTask } from '../../tasks/queries.ts';
 import { taskView } from '../task-view.ts';
 
@@ -35,13 +36,16 @@ export default fp(
       if (!sends?.size) return;
       if (change.deleted) return sendAll(sends, frame('deleted', { id: change.taskId }));
       const task = await findOwnTask(app.db, change.userId, change.taskId);
-      if (task) sendAll(sends, frame('task', taskView(task)));
+      if (task) sendAll(sends, frame('task', taskView(task, app.config.FILE_RETENTION_DAYS)));
     }
 
     let client: pg.Client | undefined;
     let closing = false;
+    // On AWS the password is in a file that rotation rewrites: read it at each (re)connect.
+    const passwordFile = app.config.DATABASE_PASSWORD_FILE;
     async function listen(): Promise<void> {
-      const connection = new pg.Client({ connectionString: app.config.DATABASE_URL });
+      const password = passwordFile ? await new PasswordFile(passwordFile).read() : undefined;
+      const connection = new pg.Client({ connectionString: app.config.DATABASE_URL, password });
       connection.on('notification', ({ payload }) => {
         delivering = delivering.then(() => deliver(payload!)).catch((err: Error) => app.log.warn({ err }, 'a task change was not delivered'));
       });
