@@ -7,6 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import type { Config } from '../config.ts';
 import { loggerOptions } from '../logger.ts';
+import { ignoreTypeOfMissingBody } from './bodyless-requests.ts';
 import { errorHandler } from './errors.ts';
 import api from './api.ts';
 import authenticate from './plugins/authenticate.ts';
@@ -33,6 +34,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(errorHandler);
+  app.addHook('onRequest', ignoreTypeOfMissingBody);
   app.addSchema(ErrorSchema);
   app.addSchema(TaskSchema);
   await app.register(configPlugin, { config });
