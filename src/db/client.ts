@@ -5,6 +5,20 @@ import { isRefusedLogin, PasswordFile } from './password-file.ts';
 
 export type Database = PrismaClient;
 
+/**
+ * Bounds on every database call, so that a database that is down, frozen or unreachable
+ * turns into an error (a 503 at the API, a retry in the worker) within seconds instead of
+ * a request that hangs. No query of this service legitimately runs longer.
+ */
+export const DATABASE_TIMEOUTS = {
+  /** Opening a connection (TCP + authentication). */
+  connectMs: 3000,
+  /** Server-side: PostgreSQL cancels a statement that runs longer. */
+  statementMs: 5000,
+  /** Client-side: a server that stops answering (frozen, partitioned) fails the query; its connection is discarded. */
+  queryMs: 6000,
+};
+
 export interface DatabaseOptions {
   poolSize?: number;
   /** DATABASE_PASSWORD_FILE: the password, read again when the database refuses it. */
@@ -49,9 +63,26 @@ class PasswordFilePool extends pg.Pool {
 }
 
 export function createDatabase(databaseUrl: string, { poolSize = 10, passwordFile }: DatabaseOptions = {}): Database {
-  const config = { connectionString: databaseUrl, max: poolSize };
+  const config: pg.PoolConfig = {
+    connectionString: databaseUrl,
+    max: poolSize,
+    connectionTimeoutMillis: DATABASE_TIMEOUTS.connectMs,
+    statement_timeout: DATABASE_TIMEOUTS.statementMs,
+    query_timeout: DATABASE_TIMEOUTS.queryMs,
+    keepAlive: true,
+  };
   const adapter = passwordFile
     ? new PrismaPg(new PasswordFilePool(config, new PasswordFile(passwordFile)), { disposeExternalPool: true })
     : new PrismaPg(config);
   return new PrismaClient({ adapter });
+}
+
+/** Prisma's codes for an unreachable, timed-out or closed database, and for a full pool. */
+const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** The pg driver's own errors for the same, which reach us as plain Errors. */
+const DRIVER_MESSAGES = /^(Query read timeout|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** True for an error that means "the database is down or not answering", not "this request is wrong". */
+export function isDatabaseUnavailable(error: { name?: string; code?: unknown; message?: string }): boolean {
+  return (typeof error.code === 'string' && UNAVAILABLE_CODES.has(error.code)) || error.name === 'DriverAdapterError' || DRIVER_MESSAGES.test(error.message ?? '');
 }

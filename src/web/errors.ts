@@ -2,6 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { SOURCE_FORMAT_NAMES } from '../audio/formats.ts';
+import { isDatabaseUnavailable } from '../db/client.ts';
 import { drainRequest } from './request-body.ts';
 
 export class HttpError extends Error {
@@ -28,8 +29,8 @@ export const notAudio = (fileName: string) =>
 
 /** Errors of the network, S3, SQS or the database that mean "try again later", not "you did something wrong". */
 function isDependencyDown(error: FastifyError & { $metadata?: unknown; code?: string }): boolean {
-  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'P1001', 'P1002', 'P1017'];
-  return Boolean(error.$metadata) || (error.code !== undefined && codes.includes(error.code)) || error.name === 'DriverAdapterError';
+  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND'];
+  return Boolean(error.$metadata) || (error.code !== undefined && codes.includes(error.code)) || isDatabaseUnavailable(error);
 }
 
 export async function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
