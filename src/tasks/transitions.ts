@@ -161,6 +161,7 @@ export async function resetTask(db: Database, taskId: number, userId: number, co
         durationSeconds: null,
         enqueuedAt: null,
         notifiedAt: null,
+        notificationError: null,
         startedAt: null,
         finishedAt: null,
       },
@@ -203,4 +204,9 @@ export async function claimNotification(db: Database, { taskId, version }: TaskR
 /** Gives the claim back after the email could not be sent, so a redelivery sends it. */
 export async function releaseNotification(db: Database, { taskId, version }: TaskRef): Promise<void> {
   await db.task.updateMany({ where: { id: taskId, version }, data: { notifiedAt: null } });
+}
+
+/** The email of this version will not be sent: records why, for the owner's support request and the operator. */
+export async function giveUpNotification(db: Database, { taskId, version }: TaskRef, reason: string): Promise<void> {
+  await db.task.updateMany({ where: { id: taskId, version, notifiedAt: null }, data: { notificationError: reason } });
 }
