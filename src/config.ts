@@ -31,6 +31,7 @@ export const ConfigSchema = Type.Object({
   UPLOAD_PART_BYTES: Type.Integer({ minimum: 5 * 1024 ** 2, maximum: 5 * 1024 ** 3, default: 64 * 1024 ** 2, description: 'direct uploads up to this size are one presigned PUT, larger ones S3 multipart in parts of this size (5 MiB to 5 GiB)' }),
   DOWNLOAD_URL_TTL_SECONDS: Type.Integer({ minimum: 10, maximum: 604800, default: 300, description: 'seconds a presigned download URL stays valid (10 to 604800)' }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 1200, description: 'requests one client address may make per minute to one web process' }),
+  RATE_LIMIT_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', description: 'Redis URL that all web instances share their rate-limit counters in, e.g. redis://127.0.0.1:6379; unset: each process counts on its own' })),
   AUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 10, description: 'sign-up and login attempts one client address may make per minute to one web process' }),
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism(), description: 'conversions one worker runs at once' }),
   WORKER_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 30, description: 'seconds a stopping worker lets running conversions finish before it aborts and requeues them' }),

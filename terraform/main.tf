@@ -66,7 +66,7 @@ locals {
       region                       = var.aws_region
       image                        = "${module.registry.repository_urls[tier]}:${var.image_tag}"
       log_group                    = module.logs.log_group_names[tier]
-      environment                  = local.app_environment
+      environment                  = merge(local.app_environment, local.rate_limit_environment)
       jwt_secret_arn               = module.secrets.arns.jwt-secret
       database_password_secret_arn = module.secrets.arns.database-password
       database_password_dir        = local.database_password_dir

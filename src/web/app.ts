@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import type { Config } from '../config.ts';
 import { loggerOptions } from '../logger.ts';
@@ -13,6 +12,7 @@ import api from './api.ts';
 import authenticate from './plugins/authenticate.ts';
 import configPlugin from './plugins/config.ts';
 import db from './plugins/db.ts';
+import rateLimits from './plugins/rate-limits.ts';
 import s3 from './plugins/s3.ts';
 import sqs from './plugins/sqs.ts';
 import taskEvents from './plugins/task-events.ts';
@@ -38,8 +38,9 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   app.addSchema(ErrorSchema);
   app.addSchema(TaskSchema);
   await app.register(configPlugin, { config });
-  // Per client address and process; behind a load balancer the effective limit is this times the instance count.
-  await app.register(rateLimit, { max: config.RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' });
+  // Per client address; shared by all instances through Redis when RATE_LIMIT_REDIS_URL is set.
+  await app.register(rateLimits);
+  await app.limitRate(app, config.RATE_LIMIT_PER_MINUTE, 'all');
   await app.register(swagger, {
     openapi: {
       info: { title: 'Cloud Conversion Tool', version: '1.0.0', description: 'Upload audio, name a format, download the result.' },

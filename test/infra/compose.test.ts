@@ -110,3 +110,9 @@ t.test('init scripts and the replica harness scripts pass shellcheck', { skip: s
   const result = spawnSync(shellcheck, scripts, { encoding: 'utf8' });
   t.equal(result.status, 0, result.stdout);
 });
+
+t.test('the web replicas share their rate-limit counters through the redis service', async (t) => {
+  t.equal(service('web').environment?.RATE_LIMIT_REDIS_URL, 'redis://redis:6379');
+  t.notOk(service('redis').ports, 'reachable from the other containers only');
+  t.ok(service('redis').healthcheck, 'has a healthcheck');
+});

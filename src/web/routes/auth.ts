@@ -1,4 +1,3 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { Prisma } from '../../generated/prisma/client.ts';
@@ -28,7 +27,7 @@ const seconds = (duration: string) => Number(duration.slice(0, -1)) * (UNITS[dur
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   await acceptForms(app);
-  await app.register(rateLimit, { max: app.config.AUTH_RATE_LIMIT_PER_MINUTE, timeWindow: '1 minute' });
+  await app.limitRate(app, app.config.AUTH_RATE_LIMIT_PER_MINUTE, 'auth');
 
   app.post(
     '/api/auth/signup',
