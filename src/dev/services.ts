@@ -105,7 +105,7 @@ export interface Resources {
 }
 
 /** Creates the bucket, the dead-letter queue and the queue that redrives to it. Safe to repeat. */
-export async function createResources(endpoint: string, region: string, prefix: string, maxReceiveCount = MAX_RECEIVE_COUNT): Promise<Resources> {
+export async function createResources(endpoint: string, region: string, prefix: string, maxReceiveCount = MAX_RECEIVE_COUNT, visibilityTimeoutSeconds = 60): Promise<Resources> {
   const client = { region, endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const s3 = new S3Client({ ...client, forcePathStyle: true });
   const sqs = new SQSClient(client);
@@ -120,7 +120,7 @@ export async function createResources(endpoint: string, region: string, prefix: 
       new CreateQueueCommand({
         QueueName: `${prefix}-conversions`,
         Attributes: {
-          VisibilityTimeout: '60',
+          VisibilityTimeout: String(visibilityTimeoutSeconds),
           RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqAttributes.Attributes?.QueueArn, maxReceiveCount }),
         },
       }),

@@ -43,7 +43,7 @@ function prefixLines(stream: NodeJS.ReadableStream | null, label: string, log: (
   if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`));
 }
 
-function startChild(script: string, compiled: boolean, env: NodeJS.ProcessEnv, label: string, log: (line: string) => void): ChildProcess {
+export function startChild(script: string, compiled: boolean, env: NodeJS.ProcessEnv, label: string, log: (line: string) => void): ChildProcess {
   const args = compiled ? [script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')] : ['--import', 'tsx', script];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   prefixLines(child.stdout, label, log);
@@ -51,7 +51,7 @@ function startChild(script: string, compiled: boolean, env: NodeJS.ProcessEnv, l
   return child;
 }
 
-async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+export async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -63,14 +63,14 @@ async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
 /** A first start compiles every source (tsx): on a busy 2-core machine that took over 30 s. */
 const START_SECONDS = 90;
 
-async function waitForHealth(url: string, child: ChildProcess, label: string, signal?: AbortSignal): Promise<void> {
-  for (const deadline = Date.now() + START_SECONDS * 1000; Date.now() < deadline; ) {
+export async function waitForHealth(url: string, child: ChildProcess, label: string, signal?: AbortSignal, timeoutSeconds = START_SECONDS): Promise<void> {
+  for (const deadline = Date.now() + timeoutSeconds * 1000; Date.now() < deadline; ) {
     signal?.throwIfAborted();
     if (child.exitCode !== null) throw new SetupError(`${label} exited with code ${child.exitCode} while starting; see its log above`);
     if (await fetch(url).then((r) => r.ok, () => false)) return;
     await sleep(50);
   }
-  throw new SetupError(`${label} did not answer ${url} within ${START_SECONDS} s; see its log above`);
+  throw new SetupError(`${label} did not answer ${url} within ${timeoutSeconds} s; see its log above`);
 }
 
 export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal, compiled = false }: StackOptions): Promise<Stack> {
