@@ -36,6 +36,7 @@ export const ConfigSchema = Type.Object({
   WORKER_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 256, default: availableParallelism(), description: 'conversions one worker runs at once' }),
   WORKER_DRAIN_SECONDS: Type.Integer({ minimum: 0, maximum: 3600, default: 30, description: 'seconds a stopping worker lets running conversions finish before it aborts and requeues them' }),
   WORKER_RETRY_DELAY_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 10, description: 'first redelivery delay after a transient failure; doubles with each attempt' }),
+  ORPHAN_GRACE_SECONDS: Type.Integer({ minimum: 1, default: 3600, description: 'age in seconds after which a stored task file that no task references is deleted by the worker' }),
   WORKER_PORT: Port(9100, 'TCP port of the worker health and metrics endpoint'),
   PUBLIC_BASE_URL: Type.String({ pattern: '^https?://[^\\s]+[^/]$', default: 'http://localhost:8080', description: 'public URL of the service without a trailing slash, used in email links' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), {

@@ -1,6 +1,6 @@
 // Starts one worker process: the conversion consumer, the dead-letter consumer,
-// the sweepers for unsent tasks and expired direct uploads, webhook deliveries, the expiry
-// sweeper, and /health + /metrics on WORKER_PORT.
+// the sweepers for unsent tasks, expired direct uploads and unreferenced files, webhook
+// deliveries, the expiry sweeper, and /health + /metrics on WORKER_PORT.
 //
 // Stopping: the first SIGTERM/SIGINT stops receiving and lets running conversions
 // finish for WORKER_DRAIN_SECONDS, then aborts them and hands their messages back;
@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { loadConfigOrExit } from '../config.ts';
 import { requeueUnsent } from '../tasks/enqueue.ts';
 import { sweepExpiredUploads } from '../uploads/sweeper.ts';
+import { deleteUnreferencedFiles } from '../tasks/orphans.ts';
 import { startConsumer } from './consumer.ts';
 import { failDeadLetter } from './dead-letters.ts';
 import { closeWorkerDeps, createWorkerDeps } from './deps.ts';
@@ -44,6 +45,14 @@ const sweeper = setInterval(() => {
 const webhooks = startDeliveryLoop(deps);
 const expiry = setInterval(() => void sweepExpired(deps).catch((err: Error) => log.warn({ err }, 'expiry sweep failed')), EXPIRY_SWEEP_MS);
 
+// Listing the bucket is not free: at most every 10 minutes.
+const orphanSweepMs = Math.min(config.ORPHAN_GRACE_SECONDS * 500, 600_000);
+const orphanSweeper = setInterval(() => {
+  deleteUnreferencedFiles(deps.db, deps.s3, config.S3_BUCKET, config.ORPHAN_GRACE_SECONDS * 1000)
+    .then((deleted) => deleted && log.warn({ deleted }, 'deleted files that no task references'))
+    .catch((err: Error) => log.warn({ err }, 'file sweep failed'));
+}, orphanSweepMs);
+
 const server = createServer(async (req, res) => {
   if (req.url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', inFlight: conversions.inFlight }));
@@ -67,6 +76,7 @@ const closer = closeWithGrace(
     log.info({ signal, inFlight: conversions.inFlight, drainSeconds: config.WORKER_DRAIN_SECONDS }, 'stopping: finishing running conversions');
     clearInterval(sweeper);
     clearInterval(expiry);
+    clearInterval(orphanSweeper);
     await Promise.all([conversions.stop(drainMs), deadLetters.stop(drainMs), webhooks.stop()]);
     server.close();
     await closeWorkerDeps(deps);
