@@ -13,7 +13,8 @@ import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
 import { convertedFile, originalFile, presignedDownload, type TaskFile } from '../task-files.ts';
 
-const FileName = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 1024 }) });
+// PostgreSQL text cannot hold NUL: such a name cannot match any task, so it is a 400, not a failed query.
+const FileName = Type.Object({ filename: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[^\\u0000]+$' }) });
 const RedirectQuery = Type.Object({
   redirect: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)], { description: '1: answer 302 to a presigned S3 URL that expires after DOWNLOAD_URL_TTL_SECONDS' })),
 });
