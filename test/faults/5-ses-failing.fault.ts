@@ -5,7 +5,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { audioBytes } from '../helpers/audio.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
 import { waitFor } from '../helpers/worker.ts';
 import { ApiClient } from './client.ts';
 import { reportFigures } from './figures.ts';

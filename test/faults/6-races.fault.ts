@@ -7,7 +7,8 @@ import { processTask } from '../../src/worker/process-task.ts';
 import { build, signUp, uploadTask, type TestUser } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';
 import { userObjects } from '../helpers/s3.ts';
-import { emailsTo, workerDeps } from '../helpers/worker.ts';
+import { emailsTo } from '../helpers/mail.ts';
+import { workerDeps } from '../helpers/worker.ts';
 import { emailSpread, reportFigures } from './figures.ts';
 
 const ROUNDS = Number(process.env.RACE_ROUNDS ?? 8);

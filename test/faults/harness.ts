@@ -10,7 +10,7 @@ import { createDatabase, type Database } from '../../src/db/client.ts';
 import { startNginx, findNginx } from '../../src/dev/nginx.ts';
 import { createResources, EMULATOR_CREDENTIALS, startEmulators } from '../../src/dev/services.ts';
 import { startChild, stopChild, waitForHealth } from '../../src/dev/stack.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 export interface FaultStackOptions {

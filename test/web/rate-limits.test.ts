@@ -2,7 +2,7 @@
 import { randomInt } from 'node:crypto';
 import t from 'tap';
 import { build, type App } from '../helpers/app.ts';
-import { freePorts } from '../helpers/ports.ts';
+import { freePorts } from '../../src/dev/ports.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A client address of the test's own (the apps trust X-Forwarded-For from loopback), so runs do not share counters. */

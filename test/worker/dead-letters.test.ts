@@ -6,8 +6,9 @@ import { processTask } from '../../src/worker/process-task.ts';
 import { build, signUp, uploadTask } from '../helpers/app.ts';
 import { audioBytes } from '../helpers/audio.ts';
 import { testConfig } from '../helpers/env.ts';
-import { freePorts } from '../helpers/ports.ts';
-import { emailsTo, workerDeps } from '../helpers/worker.ts';
+import { freePorts } from '../../src/dev/ports.ts';
+import { emailsTo } from '../helpers/mail.ts';
+import { workerDeps } from '../helpers/worker.ts';
 
 t.test('email failing for good: the dead letter gives it up with the reason on the task, and returns', async (t) => {
   const app = await build(t);
