@@ -40,7 +40,7 @@ t.test('a fresh database gets every migration, recorded the way Prisma records i
     t.type(rows[i]!.finished_at, Date);
   }
   const tables = await query<{ tablename: string }>(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
-  t.same(tables.map((r) => r.tablename), ['_prisma_migrations', 'api_keys', 'tasks', 'users', 'webhook_deliveries', 'webhook_endpoints']);
+  t.same(tables.map((r) => r.tablename), ['_prisma_migrations', 'api_keys', 'tasks', 'uploads', 'users', 'webhook_deliveries', 'webhook_endpoints']);
 });
 
 t.test('a second run applies nothing and changes nothing', async (t) => {

@@ -48,6 +48,7 @@ const COMMAND_PERMISSIONS: Record<string, Permission[]> = {
   GetObjectCommand: [{ action: 's3:GetObject', resources: on('objects') }, { action: 's3:ListBucket', resources: on('bucket') }],
   DeleteObjectsCommand: [{ action: 's3:DeleteObject', resources: on('objects') }],
   HeadBucketCommand: [{ action: 's3:ListBucket', resources: on('bucket') }],
+  ListObjectsV2Command: [{ action: 's3:ListBucket', resources: on('bucket') }], // the orphan sweeper
   // @aws-sdk/lib-storage: PutObject, or CreateMultipartUpload + UploadPart + CompleteMultipartUpload
   // (all s3:PutObject), and AbortMultipartUpload when a part fails.
   Upload: [{ action: 's3:PutObject', resources: on('objects') }, { action: 's3:AbortMultipartUpload', resources: on('objects') }],

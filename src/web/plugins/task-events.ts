@@ -64,7 +64,8 @@ export default fp(
       await connection.query('LISTEN task_changes');
       client = connection;
     }
-    await listen();
+    // Once every plugin has loaded: an app that fails to start leaves no connection open.
+    app.addHook('onReady', listen);
 
     app.decorate('taskEvents', {
       subscribe(userId: number, send: Send) {

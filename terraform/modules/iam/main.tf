@@ -79,7 +79,7 @@ data "aws_iam_policy_document" "instance" {
 
   statement {
     sid       = "BucketReachable"
-    actions   = ["s3:ListBucket"] # HeadBucket (readiness check); NoSuchKey rather than AccessDenied for a missing key
+    actions   = ["s3:ListBucket"] # HeadBucket (readiness check), the orphan sweeper's listing; NoSuchKey rather than AccessDenied for a missing key
     resources = [var.bucket_arn]
   }
 
