@@ -1,12 +1,4 @@
-# Optional: rate limits shared by all web instances through ElastiCache Redis
-# (RATE_LIMIT_REDIS_URL). Off by default: then each instance counts on its own, and the
-# effective limit is the configured one times the number of web instances.
-variable "shared_rate_limits" {
-  description = "Create an ElastiCache Redis for rate-limit counters shared by all web instances."
-  type        = bool
-  default     = false
-}
-
+# The optional ElastiCache Redis of var.shared_rate_limits (RATE_LIMIT_REDIS_URL).
 module "rate_limit_cache" {
   source = "./modules/rate_limit_cache"
   count  = var.shared_rate_limits ? 1 : 0
@@ -17,8 +9,9 @@ module "rate_limit_cache" {
   tags       = local.tags
 }
 
-# Here rather than in the module: the web instances' user data needs the cache's URL, so the
-# module cannot depend on the web module's security group.
+# Here rather than in the modules: the web instances' user data needs the cache's URL, so the
+# cache module cannot depend on the web instances' security group. The instances' egress is
+# closed but for HTTPS and PostgreSQL, so Redis is opened on both sides.
 resource "aws_vpc_security_group_ingress_rule" "this" {
   count = var.shared_rate_limits ? 1 : 0
 
@@ -27,7 +20,18 @@ resource "aws_vpc_security_group_ingress_rule" "this" {
   ip_protocol                  = "tcp"
   from_port                    = 6379
   to_port                      = 6379
-  referenced_security_group_id = module.web.instance_security_group_id
+  referenced_security_group_id = module.instances["web"].security_group_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "this" {
+  count = var.shared_rate_limits ? 1 : 0
+
+  security_group_id            = module.instances["web"].security_group_id
+  description                  = "Redis (rate limits)"
+  ip_protocol                  = "tcp"
+  from_port                    = 6379
+  to_port                      = 6379
+  referenced_security_group_id = module.rate_limit_cache[0].security_group_id
 }
 
 locals {

@@ -428,3 +428,12 @@ variable "max_upload_bytes" {
     error_message = "max_upload_bytes must be positive."
   }
 }
+
+# Optional: rate limits shared by all web instances through ElastiCache Redis
+# (RATE_LIMIT_REDIS_URL). Off by default: then each instance counts on its own, and the
+# effective limit is the configured one times the number of web instances.
+variable "shared_rate_limits" {
+  description = "Create an ElastiCache Redis for rate-limit counters shared by all web instances."
+  type        = bool
+  default     = false
+}
