@@ -17,8 +17,9 @@ import { buildStandIns, CACHE, STAND_INS } from './standins.ts';
 const ROOT = new URL('..', import.meta.url).pathname;
 const PROJECT = `cct-replica-${process.pid}`;
 const APP_IMAGES = { 'Dockerfile.web': 'cloud-conversion-tool/web:local', 'Dockerfile.worker': 'cloud-conversion-tool/worker:local' };
-const SERVICES = { nginx: 1, web: 2, worker: 2, postgres: 1, localstack: 1 };
+const SERVICES = { nginx: 1, web: 2, worker: 2, postgres: 1, redis: 1, localstack: 1 };
 const BATCH = 4; // one per worker after the scale-up
+const AUTH_LIMIT = 10; // AUTH_RATE_LIMIT_PER_MINUTE's default, which docker-compose.yml keeps
 
 const logDir = join(CACHE, 'logs');
 mkdirSync(logDir, { recursive: true });
@@ -84,6 +85,22 @@ async function smoke(engine: Engine, env: NodeJS.ProcessEnv, upStart: number, we
   await waitFor('the email about first.wav', async () => ((await emailsAbout(localstack, client, firstSubject)) ? true : undefined), 30_000);
   check((await emailsAbout(localstack, client, firstSubject)) === 1, `one email "${firstSubject}" in /_aws/ses`);
 
+  // As the web UI uploads: the presigned URL names S3_PUBLIC_ENDPOINT (LocalStack's published
+  // port), and the bucket's CORS (localstack/ready.d) lets the UI's origin PUT there.
+  const page = `http://localhost:${env.CCT_HTTP_PORT}`;
+  const direct = await tone('wav', 10);
+  const upload = await client.newUpload('direct.wav', direct.length, 'audio/wav');
+  const s3 = new URL(upload.url).origin;
+  check(upload.method === 'PUT' && s3 === `http://localhost:${new URL(localstack).port}`, `POST /api/uploads: a PUT URL at S3_PUBLIC_ENDPOINT (${s3})`);
+  const preflight = await fetch(upload.url, { method: 'OPTIONS', headers: { origin: page, 'access-control-request-method': 'PUT', 'access-control-request-headers': Object.keys(upload.headers).join(',') } });
+  check(preflight.ok && preflight.headers.get('access-control-allow-origin') === page, `the bucket's CORS lets ${page} PUT there (preflight: ${preflight.status})`);
+  const put = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: new Uint8Array(direct) });
+  check(put.ok, `PUT direct.wav to S3 from the host: ${put.status} ${put.ok ? '' : await put.text()}`);
+  const fromS3 = await client.taskFromUpload(upload.uploadId, 'flac');
+  await client.processed(fromS3.id, 120_000);
+  const directProbe = await client.probeConverted(fromS3.id);
+  check(directProbe.codec === 'flac' && Math.abs(directProbe.duration - 10) < 0.5, `POST /api/tasks {uploadId}: direct.flac, ffprobe reads ${directProbe.codec}, ${directProbe.duration.toFixed(2)} s`);
+
   const webLogs = await Promise.all((await containers(engine, PROJECT)).filter((c) => c.service === 'web').map((c) => run(engine.cli, ['logs', c.id], { env: engine.env })));
   const served = webLogs.map((l) => (l.stdout.match(/incoming request/g) ?? []).length);
   check(served.every((n) => n > 0), `nginx spread the requests over both web replicas (${served.join(' and ')})`);
@@ -111,6 +128,10 @@ async function smoke(engine: Engine, env: NodeJS.ProcessEnv, upStart: number, we
   await sleep(2000); // a duplicate email would come from a redelivered message
   const counts = await Promise.all(batch.map((t) => emailsAbout(localstack, client, `${t.fileName} is ready as AAC`)));
   check(counts.every((n) => n === 1), `exactly one email per conversion (${counts.join(', ')})`);
+
+  // Counted per web process, nginx's round robin would let about twice the limit through.
+  const allowed = await client.loginsUntilLimited(3 * AUTH_LIMIT);
+  check(allowed <= AUTH_LIMIT, `the 2 web replicas share the login rate limit through redis: 429 after ${allowed} wrong passwords (limit ${AUTH_LIMIT} a minute)`);
 }
 
 async function imageSizes(engine: Engine): Promise<void> {
@@ -168,7 +189,7 @@ try {
   await compose(engine, env, 'up', '-d', '--no-build');
   await waitHealthy(engine, PROJECT, SERVICES, ['migrate'], 300_000);
   figures.push(['every service healthy, from `up`', seconds(Date.now() - upStart)]);
-  check(true, 'migrate exited 0; nginx, 2 web, 2 workers, postgres and localstack healthy');
+  check(true, 'migrate exited 0; nginx, 2 web, 2 workers, postgres, redis and localstack healthy');
   await smoke(engine, env, upStart, `http://127.0.0.1:${http}`, `http://127.0.0.1:${localstackPort}`);
 
   await stopHealthchecks();

@@ -1,5 +1,6 @@
-// What a user does, through the replica's published nginx port only: sign up, log in, upload,
-// wait for the conversion, download and probe the result.
+// What a user does, through the replica's published nginx port only: sign up, log in, upload
+// (through the API, or straight to S3 with presigned URLs), wait for the conversion, download
+// and probe the result.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,14 +27,27 @@ export async function tone(format: string, seconds: number): Promise<Buffer> {
   return readFileSync(path);
 }
 
+/** POST /api/uploads for a file small enough for one presigned PUT. */
+export interface DirectUpload {
+  uploadId: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
 export class Client {
   readonly username = `replica_${randomBytes(4).toString('hex')}`;
   readonly email = `${this.username}@example.com`;
   private token = '';
   constructor(readonly base: string) {}
 
-  private async call(method: string, path: string, body?: FormData, expect = 200): Promise<Response> {
-    const response = await fetch(`${this.base}${path}`, { method, body, headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+  private async call(method: string, path: string, body?: FormData | object, expect = 200): Promise<Response> {
+    const json = body !== undefined && !(body instanceof FormData);
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      body: json ? JSON.stringify(body) : body,
+      headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) },
+    });
     if (response.status !== expect) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return response;
   }
@@ -55,6 +69,26 @@ export class Client {
 
   async upload(file: Buffer, fileName: string, newFormat: string): Promise<Task> {
     return (await (await this.call('POST', '/api/tasks', Client.form({ newFormat, fileName: [file, fileName] }), 201)).json()) as Task;
+  }
+
+  async newUpload(fileName: string, size: number, contentType: string): Promise<DirectUpload> {
+    return (await (await this.call('POST', '/api/uploads', { fileName, size, contentType }, 201)).json()) as DirectUpload;
+  }
+
+  /** The task for a file put into S3 with newUpload's URL. */
+  async taskFromUpload(uploadId: string, newFormat: string): Promise<Task> {
+    return (await (await this.call('POST', '/api/tasks', { uploadId, newFormat }, 201)).json()) as Task;
+  }
+
+  /** Wrong-password logins until the auth rate limit answers 429; returns how many got through before it. */
+  async loginsUntilLimited(max: number): Promise<number> {
+    for (let i = 0; i < max; i++) {
+      const response = await fetch(`${this.base}/api/auth/login`, { method: 'POST', body: Client.form({ username: this.username, password: 'wrong' }) });
+      await response.arrayBuffer();
+      if (response.status === 429) return i;
+      if (response.status !== 401) throw new Error(`a wrong password: ${response.status}, not 401 or 429`);
+    }
+    return max;
   }
 
   async tasks(): Promise<Task[]> {

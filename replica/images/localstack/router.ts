@@ -1,11 +1,13 @@
 // A stand-in for localstack/localstack:4.14.0 where no image can be pulled: one port (4566)
 // that sends each AWS call, by the service named in its SigV4 signature, to fauxqs (S3, SQS)
-// or aws-ses-v2-local (SES), and answers LocalStack's own /_localstack and /_aws/ses routes.
+// or aws-ses-v2-local (SES), and answers LocalStack's own /_localstack and /_aws/ses routes
+// and bucket CORS (cors.ts).
 // Run by Node's type stripping: erasable TypeScript only.
 import { randomUUID } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { buildApp } from 'fauxqs';
 import * as sesLocal from 'aws-ses-v2-local';
+import { handleCors } from './cors.ts';
 import { initReport, runStage } from './init-hooks.ts';
 import { handleSentEmails, handleSes } from './ses.ts';
 
@@ -67,6 +69,8 @@ function canonicalQueueUrls(body: Buffer, region: string, port: string): Buffer 
   return Buffer.from(JSON.stringify(call));
 }
 
+const bucketExists = async (bucket: string) => (await fetch(`http://127.0.0.1:${FAUXQS_PORT}/${encodeURIComponent(bucket)}`, { method: 'HEAD' })).ok;
+
 function json(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(value));
@@ -99,7 +103,9 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const port = (req.headers.host ?? '').split(':')[1] ?? String(PORT);
     return proxy(req, res, FAUXQS_PORT, canonicalQueueUrls(await readBody(req), region, port));
   }
-  return proxy(req, res, FAUXQS_PORT); // S3, signed or not, as LocalStack treats unsigned calls
+  // S3, signed or not, as LocalStack treats unsigned calls (a browser's preflight among them).
+  if (await handleCors(req, res, bucketExists)) return;
+  return proxy(req, res, FAUXQS_PORT);
 }
 
 const gateway = createServer((req, res) => {
