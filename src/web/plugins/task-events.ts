@@ -41,8 +41,20 @@ export default fp(
 
     let client: pg.Client | undefined;
     let closing = false;
+    let retry: NodeJS.Timeout | undefined;
     // On AWS the password is in a file that rotation rewrites: read it at each (re)connect.
     const passwordFile = app.config.DATABASE_PASSWORD_FILE;
+    function reconnectLater(err: Error) {
+      if (closing) return;
+      app.log.warn({ err }, 'task events: the LISTEN connection failed; reconnecting');
+      clearTimeout(retry);
+      retry = setTimeout(() => {
+        listen()
+          // Changes made while we were away were missed: every stream reloads.
+          .then(() => sendAll([...streams.values()].flatMap((s) => [...s]), frame('resync', {})))
+          .catch(reconnectLater);
+      }, RECONNECT_MS);
+    }
     async function listen(): Promise<void> {
       const password = passwordFile ? await new PasswordFile(passwordFile).read() : undefined;
       const connection = new pg.Client({ connectionString: app.config.DATABASE_URL, password });
@@ -50,18 +62,19 @@ export default fp(
         delivering = delivering.then(() => deliver(payload!)).catch((err: Error) => app.log.warn({ err }, 'a task change was not delivered'));
       });
       connection.on('error', (err) => {
-        if (closing) return;
-        app.log.warn({ err }, 'task events: the LISTEN connection failed; reconnecting');
         connection.end().catch(() => {});
-        setTimeout(() => {
-          listen()
-            // Changes made while we were away were missed: every stream reloads.
-            .then(() => sendAll([...streams.values()].flatMap((s) => [...s]), frame('resync', {})))
-            .catch((error: Error) => connection.emit('error', error));
-        }, RECONNECT_MS);
+        if (client === connection) client = undefined;
+        reconnectLater(err);
       });
-      await connection.connect();
-      await connection.query('LISTEN task_changes');
+      try {
+        await connection.connect();
+        await connection.query('LISTEN task_changes');
+      } catch (error) {
+        connection.end().catch(() => {});
+        throw error;
+      }
+      // Closed while connecting: nothing may outlive the app.
+      if (closing) return void (await connection.end());
       client = connection;
     }
     // Once every plugin has loaded: an app that fails to start leaves no connection open.
@@ -79,6 +92,7 @@ export default fp(
     });
     app.addHook('onClose', async () => {
       closing = true;
+      clearTimeout(retry);
       await client?.end();
     });
   },
