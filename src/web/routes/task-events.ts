@@ -24,6 +24,9 @@ const taskEvents: FastifyPluginAsync = async (app) => {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       'x-accel-buffering': 'no', // nginx passes each event on at once
+      // Not kept alive once the stream ends: a server closing would otherwise wait out the
+      // keep-alive timeout of a connection that went idle just as it was ended.
+      connection: 'close',
     });
     raw.write('retry: 3000\n\n');
     open.add(raw);
