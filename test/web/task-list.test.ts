@@ -86,6 +86,7 @@ t.test('ETag and 304: the list and a task, until something changes', async (t) =
 
   const task = await app.inject({ url: `/api/tasks/${id}`, headers: user.headers });
   const taskTag = task.headers.etag as string;
+  t.equal(task.headers['cache-control'], 'no-store', 'its presigned URLs expire: a browser must not reuse a stored copy of them');
   t.equal((await app.inject({ url: `/api/tasks/${id}`, headers: { ...user.headers, 'if-none-match': taskTag } })).statusCode, 304);
 
   await claimTask(db, { taskId: id, version: 1 }); // the worker's write, not the web tier's

@@ -63,7 +63,9 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
       const etag = bodyEtag(JSON.stringify(view));
       if (notModified(request, etag)) return tagged(reply, etag).code(304).send();
       const urls = task.expiredAt ? undefined : await taskUrls(app.s3Urls, task, app.config.DOWNLOAD_URL_TTL_SECONDS);
-      return tagged(reply, etag).send({ ...view, urls });
+      // The presigned URLs expire: a browser that revalidated a stored copy would get them stale.
+      // Clients that send If-None-Match themselves still get 304 while the task is unchanged.
+      return tagged(reply, etag).header('cache-control', 'no-store').send({ ...view, urls });
     },
   );
 
