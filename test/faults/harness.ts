@@ -58,6 +58,7 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    UI_DIR: process.env.UI_DIR, // the web processes refuse to start without the UI's bundle
     ...EMULATOR_CREDENTIALS,
     ...resources,
     AWS_REGION: 'us-east-1',
@@ -91,7 +92,10 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     const child = startChild(script, false, { ...env, ...extra }, label, log);
     children.push(child);
     const url = `http://127.0.0.1:${port}`;
-    await waitForHealth(`${url}${healthPath}`, child, label, undefined, 120); // a loaded machine starts tsx slowly
+    // A loaded machine starts tsx slowly. The child's log is not printed: a failed start carries it.
+    await waitForHealth(`${url}${healthPath}`, child, label, undefined, 120).catch((error: Error) => {
+      throw new Error(`${error.message}\n${logs.filter((line) => line.startsWith(`[${label}]`)).join('\n')}`);
+    });
     return { process: child, url };
   }
   const startWeb = async () => {
