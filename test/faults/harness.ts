@@ -1,5 +1,5 @@
-// A stack of the scenario's own for fault injection: its own emulators (optionally behind a
-// TCP proxy that can cut S3 and SQS off), its own queues with a short visibility timeout,
+// A stack of the scenario's own for fault injection: its own emulators (S3 and SQS each behind
+// a TCP proxy that can cut it off), its own queues with a short visibility timeout,
 // and web and worker processes it can SIGKILL and replace. The database is the run's unless
 // the scenario brings its own (scenario 3 freezes it).
 import type { ChildProcess } from 'node:child_process';
@@ -33,8 +33,9 @@ export interface FaultStack {
   webs: Child[];
   /** nginx in front of the web processes, when asked for. */
   front?: string;
-  /** Between the processes and fauxqs (S3 and SQS): stop() cuts both off, start() brings them back. */
-  aws: TcpProxy;
+  /** Between the processes and fauxqs, one for S3 and one for SQS: stop() cuts it off, start() brings it back. */
+  s3: TcpProxy;
+  sqs: TcpProxy;
   db: Database;
   startWorker(env?: Record<string, string>): Promise<Child>;
   startWeb(): Promise<Child>;
@@ -51,9 +52,9 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
   const emulators = await startEmulators(0, 0);
   t.teardown(() => emulators.stop());
   const fauxqs = new URL(emulators.endpoint);
-  const aws = await startTcpProxy({ host: '127.0.0.1', port: Number(fauxqs.port) });
-  t.teardown(() => aws.close());
-  const endpoint = `http://127.0.0.1:${aws.port}`;
+  const [s3Proxy, sqsProxy] = await Promise.all([0, 1].map(() => startTcpProxy({ host: '127.0.0.1', port: Number(fauxqs.port) })));
+  t.teardown(() => Promise.all([s3Proxy!.close(), sqsProxy!.close()]));
+  const endpoint = `http://127.0.0.1:${s3Proxy!.port}`;
   const resources = await createResources(endpoint, 'us-east-1', `f-${randomBytes(3).toString('hex')}`, maxReceiveCount, visibilityTimeoutSeconds);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -63,6 +64,7 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     ...resources,
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL: endpoint,
+    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqsProxy!.port}`,
     AWS_ENDPOINT_URL_SES: emulators.sesEndpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     DATABASE_URL: options.databaseUrl ?? process.env.DATABASE_URL,
@@ -123,7 +125,8 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     env,
     webs: webChildren,
     front,
-    aws,
+    s3: s3Proxy!,
+    sqs: sqsProxy!,
     db,
     startWorker,
     startWeb,
