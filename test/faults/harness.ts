@@ -17,6 +17,8 @@ export interface FaultStackOptions {
   webs?: number;
   nginx?: boolean;
   databaseUrl?: string;
+  /** The processes reach the database through a TCP proxy the scenario can freeze (`database`). */
+  databaseProxy?: boolean;
   visibilityTimeoutSeconds?: number;
   maxReceiveCount?: number;
   /** Extra environment of every web and worker process. */
@@ -36,6 +38,8 @@ export interface FaultStack {
   /** Between the processes and fauxqs, one for S3 and one for SQS: stop() cuts it off, start() brings it back. */
   s3: TcpProxy;
   sqs: TcpProxy;
+  /** With `databaseProxy`: between the processes and PostgreSQL. */
+  database?: TcpProxy;
   db: Database;
   startWorker(env?: Record<string, string>): Promise<Child>;
   startWeb(): Promise<Child>;
@@ -56,6 +60,12 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
   t.teardown(() => Promise.all([s3Proxy!.close(), sqsProxy!.close()]));
   const endpoint = `http://127.0.0.1:${s3Proxy!.port}`;
   const resources = await createResources(endpoint, 'us-east-1', `f-${randomBytes(3).toString('hex')}`, maxReceiveCount, visibilityTimeoutSeconds);
+  const databaseUrl = new URL(options.databaseUrl ?? process.env.DATABASE_URL!);
+  const database = options.databaseProxy ? await startTcpProxy({ host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) }) : undefined;
+  if (database) t.teardown(() => database.close());
+  const db = createDatabase(databaseUrl.toString());
+  t.teardown(() => db.$disconnect());
+  if (database) databaseUrl.host = `127.0.0.1:${database.port}`;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -67,7 +77,7 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqsProxy!.port}`,
     AWS_ENDPOINT_URL_SES: emulators.sesEndpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    DATABASE_URL: options.databaseUrl ?? process.env.DATABASE_URL,
+    DATABASE_URL: databaseUrl.toString(),
     SES_FROM: 'noreply@cloud-conversion.test',
     JWT_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
@@ -78,8 +88,6 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     WORKER_RETRY_DELAY_SECONDS: '1',
     ...options.env,
   };
-  const db = createDatabase(env.DATABASE_URL!);
-  t.teardown(() => db.$disconnect());
   const s3 = new S3Client({ region: 'us-east-1', endpoint: emulators.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   t.teardown(() => s3.destroy());
 
@@ -127,6 +135,7 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     front,
     s3: s3Proxy!,
     sqs: sqsProxy!,
+    database,
     db,
     startWorker,
     startWeb,
