@@ -17,7 +17,7 @@ export const ConfigSchema = Type.Object({
   AWS_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'AWS region, e.g. eu-west-1' }),
   AWS_ENDPOINT_URL: Type.Optional(Url('S3/SQS endpoint of an emulator or LocalStack, e.g. http://127.0.0.1:4566; unset on AWS')),
   AWS_ENDPOINT_URL_SES: Type.Optional(Url('SES endpoint of an emulator, e.g. http://127.0.0.1:8005; unset on AWS')),
-  AWS_ENDPOINT_URL_SQS: Type.Optional(Url('SQS endpoint when not AWS_ENDPOINT_URL (the fault suite cuts SQS off alone); unset on AWS')),
+  AWS_ENDPOINT_URL_SQS: Type.Optional(Url('SQS endpoint when it is not AWS_ENDPOINT_URL, e.g. an emulator behind a proxy of its own; unset on AWS')),
   S3_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', description: 'S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' }),
   SQS_QUEUE_URL: Url('URL of the SQS conversion queue'),
   SQS_DLQ_URL: Url('URL of the SQS dead-letter queue of the conversion queue'),

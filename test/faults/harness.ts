@@ -1,7 +1,7 @@
 // A stack of the scenario's own for fault injection: its own emulators (S3 and SQS each behind
 // a TCP proxy that can cut it off), its own queues with a short visibility timeout,
 // and web and worker processes it can SIGKILL and replace. The database is the run's unless
-// the scenario brings its own (scenario 3 freezes it).
+// the scenario brings its own (scenario 3 freezes it), optionally behind a proxy (scenario 2).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
