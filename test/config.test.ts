@@ -1,5 +1,6 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { createSqs } from '../src/queue/sqs.ts';
 
 const valid = {
   DATABASE_URL: 'postgresql://u:p@127.0.0.1:5432/db',
@@ -42,4 +43,12 @@ t.test('wrong values are named, explained, and not echoed', async (t) => {
 
 t.test('empty strings count as unset, so defaults apply', async (t) => {
   t.equal(loadConfig({ ...valid, PORT: '' }).PORT, 3000);
+});
+
+t.test('SQS may have an endpoint of its own; the unsent-task grace has a default', async (t) => {
+  const shared = loadConfig({ ...valid, AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' });
+  t.equal(shared.UNSENT_GRACE_SECONDS, 60);
+  t.equal((await createSqs(shared).config.endpoint!()).port, 4566, 'AWS_ENDPOINT_URL when no SQS endpoint is named');
+  const own = loadConfig({ ...valid, AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:4567' });
+  t.equal((await createSqs(own).config.endpoint!()).port, 4567);
 });

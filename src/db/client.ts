@@ -79,10 +79,28 @@ export function createDatabase(databaseUrl: string, { poolSize = 10, passwordFil
 
 /** Prisma's codes for an unreachable, timed-out or closed database, and for a full pool. */
 const UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** The driver adapter's kinds for the same, which a raw query reports inside its P2010. */
+const UNAVAILABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+/** PostgreSQL's own: connection exceptions (08), and a server shutting down, crashed or starting (57P01-57P03). */
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[123])/;
 /** The pg driver's own errors for the same, which reach us as plain Errors. */
 const DRIVER_MESSAGES = /^(Query read timeout|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
 
+interface DatabaseError {
+  name?: string;
+  code?: unknown;
+  message?: string;
+  meta?: { driverAdapterError?: { cause?: { kind?: string; code?: string } } };
+}
+
 /** True for an error that means "the database is down or not answering", not "this request is wrong". */
-export function isDatabaseUnavailable(error: { name?: string; code?: unknown; message?: string }): boolean {
-  return (typeof error.code === 'string' && UNAVAILABLE_CODES.has(error.code)) || error.name === 'DriverAdapterError' || DRIVER_MESSAGES.test(error.message ?? '');
+export function isDatabaseUnavailable(error: DatabaseError): boolean {
+  // A raw query (P2010) or a model query of a server that went away carries the driver's cause.
+  const cause = error.meta?.driverAdapterError?.cause;
+  return (
+    (typeof error.code === 'string' && (UNAVAILABLE_CODES.has(error.code) || UNAVAILABLE_SQLSTATE.test(error.code))) ||
+    error.name === 'DriverAdapterError' ||
+    DRIVER_MESSAGES.test(error.message ?? '') ||
+    (cause !== undefined && (UNAVAILABLE_KINDS.has(cause.kind ?? '') || UNAVAILABLE_SQLSTATE.test(cause.code ?? '')))
+  );
 }

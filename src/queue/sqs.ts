@@ -9,7 +9,7 @@ export interface TaskMessage {
 
 export function createSqs(config: Config): SQSClient {
   // Emulator queue URLs name hosts that do not resolve, so the endpoint is always given explicitly.
-  return new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
+  return new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SQS ?? config.AWS_ENDPOINT_URL });
 }
 
 export async function sendTaskMessage(sqs: SQSClient, queueUrl: string, message: TaskMessage): Promise<void> {

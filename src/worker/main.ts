@@ -19,8 +19,6 @@ import { EXPIRY_SWEEP_MS, sweepExpired } from './expiry-sweeper.ts';
 import { processTask } from './process-task.ts';
 import { startDeliveryLoop } from './webhook-deliveries.ts';
 
-/** A task still unsent this long after its upload is sent by the sweeper. */
-const SWEEP_GRACE_MS = 60_000;
 /** Beyond the drain: time to abort ffmpeg, hand messages back and close connections. */
 const RELEASE_GRACE_MS = 15_000;
 
@@ -38,10 +36,12 @@ const conversions = startConsumer({
   handle: (message, signal) => processTask(deps, message, signal),
 });
 const deadLetters = startConsumer({ sqs, log, metrics, queueUrl: config.SQS_DLQ_URL, concurrency: 1, handle: (message) => failDeadLetter(deps, message) });
+// A task still unsent UNSENT_GRACE_SECONDS after its upload is sent by the sweeper.
+const unsentGraceMs = config.UNSENT_GRACE_SECONDS * 1000;
 const sweeper = setInterval(() => {
-  requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, SWEEP_GRACE_MS).catch((err: Error) => log.warn({ err }, 'sweep failed'));
+  requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, unsentGraceMs).catch((err: Error) => log.warn({ err }, 'sweep failed'));
   sweepExpiredUploads(deps.db, deps.s3, config.S3_BUCKET).catch((err: Error) => log.warn({ err }, 'upload sweep failed'));
-}, SWEEP_GRACE_MS / 2);
+}, unsentGraceMs / 2);
 const webhooks = startDeliveryLoop(deps);
 const expiry = setInterval(() => void sweepExpired(deps).catch((err: Error) => log.warn({ err }, 'expiry sweep failed')), EXPIRY_SWEEP_MS);
 

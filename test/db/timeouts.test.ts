@@ -2,7 +2,7 @@
 // answers 503 within a bounded time, /ready names the database, and the pool recovers.
 import t from 'tap';
 import { DATABASE_TIMEOUTS } from '../../src/db/client.ts';
-import { build, signUp } from '../helpers/app.ts';
+import { build, postUpload, signUp } from '../helpers/app.ts';
 import { testConfig } from '../helpers/env.ts';
 import { startTcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -43,6 +43,10 @@ t.test('a database that refuses connections: 503 at once, and recovery when it i
   const list = await timed(() => app.inject({ method: 'GET', url: `/api/tasks/1`, headers: user.headers }));
   t.equal(list.value.statusCode, 503, list.value.body);
   t.ok(list.ms < DATABASE_TIMEOUTS.connectMs + 1000, `answered in ${list.ms} ms`);
+  // The list and the upload's task id are raw queries, whose errors Prisma wraps in a P2010 (500s in fault scenario 3).
+  t.equal((await app.inject({ method: 'GET', url: '/api/tasks', headers: user.headers })).statusCode, 503, 'the list');
+  const upload = await postUpload(app, user, [['newFormat', 'mp3'], ['fileName', Buffer.from('ID3'), 'a.mp3']]);
+  t.equal(upload.statusCode, 503, upload.body);
   await proxy.start();
   t.equal((await app.inject({ method: 'GET', url: '/api/tasks', headers: user.headers })).statusCode, 200);
 });

@@ -23,8 +23,8 @@ const DATA_DIR = `${ROOT}.data/faults-postgres`;
 const FREEZE_MS = 12_000;
 
 /** The postmaster and every process it forked (backends, checkpointer, walwriter...). */
-function serverProcesses(): number[] {
-  const postmaster = Number(readFileSync(`${DATA_DIR}/postmaster.pid`, 'utf8').split('\n')[0]);
+function serverProcesses(dataDir: string): number[] {
+  const postmaster = Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
   const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
   return [postmaster, ...children];
 }
@@ -65,7 +65,7 @@ t.test('a frozen, then restarted database: 503 within bounds, /ready names it, t
   })();
 
   await sleep(3000);
-  frozen = serverProcesses();
+  frozen = serverProcesses(server.dataDir); // as root, the data lives below /var/tmp, not in DATA_DIR
   signalAll(frozen, 'SIGSTOP');
   const frozenAt = Date.now();
   await sleep(DATABASE_TIMEOUTS.queryMs + 1000);
@@ -107,6 +107,7 @@ t.test('a frozen, then restarted database: 503 within bounds, /ready names it, t
     recoverSeconds: (healthy - restartedAt) / 1000,
     notes: `statuses ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}; slowest answer ${(maxLatency / 1000).toFixed(1)} s; /ready named the database: ${readyNamedDatabase}`,
   });
+  if (answered500) t.comment(stack.logTail()); // the web process logged each 500's error
   t.equal(answered500, 0, 'no 500');
   t.equal(statuses.get(0) ?? 0, 0, 'every request got an answer');
   t.ok((statuses.get(503) ?? 0) > 0, 'the outage was answered with 503');

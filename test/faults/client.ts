@@ -1,5 +1,5 @@
 // The original client's flow over real HTTP (sign up, log in, upload, poll, download),
-// counting every 5xx the service answers.
+// counting every 5xx the service answers and timing each step.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -8,6 +8,8 @@ export const PASSWORD = '%%MisO1234';
 export class ApiClient {
   http5xx = 0;
   token = '';
+  /** Milliseconds of each step, by step name, for percentiles. */
+  readonly steps = new Map<string, number[]>();
   username = `f_${randomBytes(6).toString('hex')}`;
 
   constructor(readonly base: string) {}
@@ -24,15 +26,29 @@ export class ApiClient {
     return response;
   }
 
+  record(step: string, ms: number): void {
+    if (!this.steps.has(step)) this.steps.set(step, []);
+    this.steps.get(step)!.push(ms);
+  }
+
+  async timed<T>(step: string, call: () => Promise<T>): Promise<T> {
+    const started = Date.now();
+    try {
+      return await call();
+    } finally {
+      this.record(step, Date.now() - started);
+    }
+  }
+
   async signUpAndLogIn(): Promise<void> {
     const form = (fields: Record<string, string>) => {
       const body = new FormData();
       for (const [name, value] of Object.entries(fields)) body.append(name, value);
       return body;
     };
-    const signup = await this.request('/api/auth/signup', { method: 'POST', body: form({ username: this.username, email: this.email, password1: PASSWORD, password2: PASSWORD }) });
+    const signup = await this.timed('sign up', () => this.request('/api/auth/signup', { method: 'POST', body: form({ username: this.username, email: this.email, password1: PASSWORD, password2: PASSWORD }) }));
     if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
-    const login = await this.request('/api/auth/login', { method: 'POST', body: form({ username: this.username, password: PASSWORD }) });
+    const login = await this.timed('log in', () => this.request('/api/auth/login', { method: 'POST', body: form({ username: this.username, password: PASSWORD }) }));
     if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
     this.token = ((await login.json()) as { token: string }).token;
   }
@@ -45,7 +61,7 @@ export class ApiClient {
     return this.request('/api/tasks', { method: 'POST', body });
   }
 
-  async task(id: number): Promise<{ id: number; status: string; statusReason: string | null; version?: number; targetFormat: string }> {
+  async task(id: number): Promise<{ id: number; status: string; statusReason: string | null; version?: number; targetFormat: string; outputBytes: number | null }> {
     const response = await this.request(`/api/tasks/${id}`);
     if (response.status !== 200) throw new Error(`GET task ${id}: ${response.status}`);
     return (await response.json()) as never;

@@ -1,7 +1,7 @@
-// A stack of the scenario's own for fault injection: its own emulators (optionally behind a
-// TCP proxy that can cut S3 and SQS off), its own queues with a short visibility timeout,
+// A stack of the scenario's own for fault injection: its own emulators (S3 and SQS each behind
+// a TCP proxy that can cut it off), its own queues with a short visibility timeout,
 // and web and worker processes it can SIGKILL and replace. The database is the run's unless
-// the scenario brings its own (scenario 3 freezes it).
+// the scenario brings its own (scenario 3 freezes it), optionally behind a proxy (scenario 2).
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +17,8 @@ export interface FaultStackOptions {
   webs?: number;
   nginx?: boolean;
   databaseUrl?: string;
+  /** The processes reach the database through a TCP proxy the scenario can freeze (`database`). */
+  databaseProxy?: boolean;
   visibilityTimeoutSeconds?: number;
   maxReceiveCount?: number;
   /** Extra environment of every web and worker process. */
@@ -33,8 +35,11 @@ export interface FaultStack {
   webs: Child[];
   /** nginx in front of the web processes, when asked for. */
   front?: string;
-  /** Between the processes and fauxqs (S3 and SQS): stop() cuts both off, start() brings them back. */
-  aws: TcpProxy;
+  /** Between the processes and fauxqs, one for S3 and one for SQS: stop() cuts it off, start() brings it back. */
+  s3: TcpProxy;
+  sqs: TcpProxy;
+  /** With `databaseProxy`: between the processes and PostgreSQL. */
+  database?: TcpProxy;
   db: Database;
   startWorker(env?: Record<string, string>): Promise<Child>;
   startWeb(): Promise<Child>;
@@ -51,20 +56,28 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
   const emulators = await startEmulators(0, 0);
   t.teardown(() => emulators.stop());
   const fauxqs = new URL(emulators.endpoint);
-  const aws = await startTcpProxy({ host: '127.0.0.1', port: Number(fauxqs.port) });
-  t.teardown(() => aws.close());
-  const endpoint = `http://127.0.0.1:${aws.port}`;
+  const [s3Proxy, sqsProxy] = await Promise.all([0, 1].map(() => startTcpProxy({ host: '127.0.0.1', port: Number(fauxqs.port) })));
+  t.teardown(() => Promise.all([s3Proxy!.close(), sqsProxy!.close()]));
+  const endpoint = `http://127.0.0.1:${s3Proxy!.port}`;
   const resources = await createResources(endpoint, 'us-east-1', `f-${randomBytes(3).toString('hex')}`, maxReceiveCount, visibilityTimeoutSeconds);
+  const databaseUrl = new URL(options.databaseUrl ?? process.env.DATABASE_URL!);
+  const database = options.databaseProxy ? await startTcpProxy({ host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) }) : undefined;
+  if (database) t.teardown(() => database.close());
+  const db = createDatabase(databaseUrl.toString());
+  t.teardown(() => db.$disconnect());
+  if (database) databaseUrl.host = `127.0.0.1:${database.port}`;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    UI_DIR: process.env.UI_DIR, // the web processes refuse to start without the UI's bundle
     ...EMULATOR_CREDENTIALS,
     ...resources,
     AWS_REGION: 'us-east-1',
     AWS_ENDPOINT_URL: endpoint,
+    AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${sqsProxy!.port}`,
     AWS_ENDPOINT_URL_SES: emulators.sesEndpoint,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    DATABASE_URL: options.databaseUrl ?? process.env.DATABASE_URL,
+    DATABASE_URL: databaseUrl.toString(),
     SES_FROM: 'noreply@cloud-conversion.test',
     JWT_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
@@ -75,8 +88,6 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     WORKER_RETRY_DELAY_SECONDS: '1',
     ...options.env,
   };
-  const db = createDatabase(env.DATABASE_URL!);
-  t.teardown(() => db.$disconnect());
   const s3 = new S3Client({ region: 'us-east-1', endpoint: emulators.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   t.teardown(() => s3.destroy());
 
@@ -91,7 +102,10 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     const child = startChild(script, false, { ...env, ...extra }, label, log);
     children.push(child);
     const url = `http://127.0.0.1:${port}`;
-    await waitForHealth(`${url}${healthPath}`, child, label, undefined, 120); // a loaded machine starts tsx slowly
+    // A loaded machine starts tsx slowly. The child's log is not printed: a failed start carries it.
+    await waitForHealth(`${url}${healthPath}`, child, label, undefined, 120).catch((error: Error) => {
+      throw new Error(`${error.message}\n${logs.filter((line) => line.startsWith(`[${label}]`)).join('\n')}`);
+    });
     return { process: child, url };
   }
   const startWeb = async () => {
@@ -119,7 +133,9 @@ export async function startFaultStack(t: Test, options: FaultStackOptions = {}):
     env,
     webs: webChildren,
     front,
-    aws,
+    s3: s3Proxy!,
+    sqs: sqsProxy!,
+    database,
     db,
     startWorker,
     startWeb,
