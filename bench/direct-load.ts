@@ -1,7 +1,7 @@
-// One level of the direct-upload scenario, in its own process (as load.ts): `connections`
-// loops for `seconds`, each upload either the direct flow (ask for a URL, PUT it to S3,
-// create the task) or a plain PutObject of the same bytes. The same client code for both,
-// so the ratio compares the flows, not the load generators. Prints one JSON line.
+// One level of the direct-upload scenario (direct-upload.ts), in its own process as load.ts:
+// `connections` loops for `seconds`, each upload either the direct flow (ask for a URL, PUT
+// it to S3, create the task) or a plain PutObject of the same bytes. The same client code for
+// both, so the ratio compares the flows, not the load generators. Prints one JSON line.
 import { readFileSync } from 'node:fs';
 
 interface Options {

@@ -1,15 +1,20 @@
 // The direct-upload scenario (issue 13): 5 MB files straight to S3 with presigned URLs
 // (POST /api/uploads, PUT, POST /api/tasks {uploadId}) beside plain PutObject of the same
-// bytes to the same S3, at each concurrency, with the web processes' CPU per upload.
-// run.ts calls directUploads() after its upload levels, with the worker stopped.
+// bytes to the same S3, at each concurrency of the upload scenario, with the CPU of every
+// process per upload. Run with the worker stopped, as the other upload scenario.
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { newUser } from './client.ts';
+import { courseMp3 } from './media.ts';
+import { meter } from './processes.ts';
+import type { CpuUse } from './report.ts';
+import type { BenchStack } from './stack.ts';
 
 const run = promisify(execFile);
-const LOAD = new URL('./direct-load.ts', import.meta.url).pathname;
-/** Linux reports process CPU in clock ticks of 1/100 s. */
-const TICK_MS = 10;
+const LOAD = join(new URL('.', import.meta.url).pathname, 'direct-load.ts');
+const log = (line: string) => console.log(`[bench] ${line}`);
 
 export interface DirectLevel {
   connections: number;
@@ -21,69 +26,54 @@ export interface DirectLevel {
   errors: number;
 }
 
-export interface DirectResults {
-  fileBytes: number;
-  /** The level with the lowest ratio: the target holds at every level only if it holds there. */
-  requestsPerMin: number;
-  ratio: number;
-  webCpuMsPerUpload: number;
-  levels: DirectLevel[];
-}
-
-interface Setup {
-  base: string;
-  authorization: string;
-  bucketUrl: string;
-  file: string;
-  levels: number[];
-  seconds: number;
-  webPids: number[];
-  emptyBucket: () => Promise<void>;
-  log: (line: string) => void;
-}
-
-/** User + system CPU of the processes so far, in ms (/proc/<pid>/stat fields 14 and 15). */
-async function cpuMs(pids: number[]): Promise<number> {
-  let ticks = 0;
-  for (const pid of pids) {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks * TICK_MS;
-}
-
-async function level(setup: Setup, mode: 'direct' | 'put', connections: number) {
-  const before = await cpuMs(setup.webPids);
-  const options = { mode, base: setup.base, authorization: setup.authorization, bucketUrl: setup.bucketUrl, file: setup.file, connections, seconds: setup.seconds };
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(options)], { maxBuffer: 1 << 20 });
+/** One level in a process of its own (direct-load.ts), metered: uploads per minute and CPU per upload. */
+async function level(stack: BenchStack, options: { mode: 'direct' | 'put'; authorization: string; file: string; connections: number; seconds: number }) {
+  const m = meter(stack.processes);
+  const args = { ...options, base: stack.base, bucketUrl: `${stack.s3Endpoint}/${stack.bucket}` };
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', LOAD, JSON.stringify(args)], { maxBuffer: 1 << 20 });
+  const cpu = m.stop();
+  await stack.emptyBucket();
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as { uploads: number; errors: number; firstError?: string; seconds: number };
-  const webMs = (await cpuMs(setup.webPids)) - before;
-  await setup.emptyBucket();
-  if (result.firstError) setup.log(`direct (${mode}): ${result.errors} errors, first: ${result.firstError}`);
-  return { perMin: (result.uploads / result.seconds) * 60, webMsPerUpload: webMs / Math.max(1, result.uploads), errors: result.errors };
+  if (result.firstError) log(`direct (${options.mode}): ${result.errors} errors, first: ${result.firstError}`);
+  return { ...result, perMin: (result.uploads / result.seconds) * 60, webCpuMs: (cpu.web * 1000) / Math.max(1, result.uploads), use: { unit: 'upload', units: result.uploads, seconds: cpu } satisfies CpuUse };
 }
 
-export async function directUploads(setup: Setup): Promise<DirectResults> {
+export async function directUploads(stack: BenchStack, levels: number[], seconds: number) {
+  const user = await newUser(stack.base);
+  const file = await courseMp3();
+  const common = { authorization: user.authorization, file };
   // Not measured: the routes' first requests compile their code and queries.
-  await level({ ...setup, seconds: 3 }, 'direct', 2);
-  const levels: DirectLevel[] = [];
-  for (const connections of setup.levels) {
-    setup.log(`direct upload: ${connections} connections`);
-    const direct = await level(setup, 'direct', connections);
-    const plain = await level(setup, 'put', connections);
-    levels.push({
+  await level(stack, { ...common, mode: 'direct', connections: 2, seconds: 2 });
+  const rows: DirectLevel[] = [];
+  const cpu: Record<string, { direct: CpuUse; put: CpuUse }> = {};
+  for (const connections of levels) {
+    log(`direct upload: ${connections} connections`);
+    const direct = await level(stack, { ...common, mode: 'direct', connections, seconds });
+    const put = await level(stack, { ...common, mode: 'put', connections, seconds });
+    cpu[connections] = { direct: direct.use, put: put.use };
+    const row = {
       connections,
       requestsPerMin: direct.perMin,
-      putObjectRequestsPerMin: plain.perMin,
-      ratio: direct.perMin / plain.perMin,
-      webCpuMsPerUpload: direct.webMsPerUpload,
-      putObjectWebCpuMsPerUpload: plain.webMsPerUpload,
-      errors: direct.errors + plain.errors,
-    });
-    const l = levels.at(-1)!;
-    setup.log(`direct upload: ${l.requestsPerMin.toFixed(0)}/min, PutObject ${l.putObjectRequestsPerMin.toFixed(0)}/min (ratio ${l.ratio.toFixed(2)}), web CPU ${l.webCpuMsPerUpload.toFixed(2)} ms/upload`);
+      putObjectRequestsPerMin: put.perMin,
+      ratio: direct.perMin / put.perMin,
+      webCpuMsPerUpload: direct.webCpuMs,
+      putObjectWebCpuMsPerUpload: put.webCpuMs,
+      errors: direct.errors + put.errors,
+    };
+    rows.push(row);
+    log(`direct upload: ${row.requestsPerMin.toFixed(0)}/min, PutObject ${row.putObjectRequestsPerMin.toFixed(0)}/min (ratio ${row.ratio.toFixed(2)}), web CPU ${row.webCpuMsPerUpload.toFixed(2)} ms/upload (PutObject ${row.putObjectWebCpuMsPerUpload.toFixed(2)} ms)`);
   }
-  const worst = [...levels].sort((a, b) => a.ratio - b.ratio)[0]!;
-  const fileBytes = (await readFile(setup.file)).length;
-  return { fileBytes, requestsPerMin: worst.requestsPerMin, ratio: worst.ratio, webCpuMsPerUpload: Math.max(...levels.map((l) => l.webCpuMsPerUpload)), levels };
+  // The targets hold at every level only if they hold at the worst one.
+  const worst = [...rows].sort((a, b) => a.ratio - b.ratio)[0]!;
+  return {
+    direct: {
+      fileBytes: (await stat(file)).size,
+      requestsPerMin: worst.requestsPerMin,
+      ratio: worst.ratio,
+      webCpuMsPerUpload: Math.max(...rows.map((l) => l.webCpuMsPerUpload)),
+      worstConnections: worst.connections,
+      levels: rows,
+    },
+    cpu: { directUpload: cpu[worst.connections]!.direct, directPutObject: cpu[worst.connections]!.put },
+  };
 }

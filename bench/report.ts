@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
+import type { DirectLevel } from './direct-upload.ts';
 import { PART_LABELS, PARTS, type PartCpu } from './processes.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -45,8 +46,8 @@ export interface Results {
   cost?: { course: Cost; encode: Cost; fixedTaskCpuMs: number; fixedTask: { tasks: number; workerCpuMsPerTask: number; childrenCpuMsPerTask: number; bareCpuMsPerTask: number } };
   latency?: { tasks: number; p50Ms: number; p95Ms: number; bareMs: number; p50OverheadMs: number; p95OverheadMs: number };
   upload?: UploadLevel & { fileBytes: number; ratio: number; withinTargets: boolean; levels: UploadLevel[] };
-  /** The direct-to-S3 upload path; null until it exists. */
-  direct: { requestsPerMin: number | null; ratio: number | null; webCpuMsPerUpload: number | null };
+  /** Uploads straight to S3 (presigned URLs), at the level where they do worst against plain PutObject; null until measured. */
+  direct: { requestsPerMin: number | null; ratio: number | null; webCpuMsPerUpload: number | null; fileBytes?: number; worstConnections?: number; levels?: DirectLevel[] };
   list?: { requestsPerSec: number; p95Ms: number; meanMs: number; errors: number; cpuMsPerRequest: number; notModifiedCpuMsPerRequest: number | null; notModified: { requestsPerSec: number; p95Ms: number; errors: number } | null };
   memory?: { uploadBytes: number; webIdleRssMb: number; webPeakRssMb: number; workerPeakRssMb: number };
   growth?: {
@@ -142,6 +143,22 @@ function costTable(r: Required<Results>): string {
   return [head, ...rows].join('\n');
 }
 
+function directRow(d: Results['direct']): string {
+  if (d.requestsPerMin === null || d.ratio === null || d.webCpuMsPerUpload === null) return 'direct uploads to S3 | not measured | | |';
+  const ok = d.levels!.every((l) => l.ratio >= 0.9 && l.webCpuMsPerUpload <= 3);
+  return `direct uploads of ${mb(d.fileBytes!)} to S3 (presigned PUT + 2 API requests; worst level: ${d.worstConnections} connections) | ${f0(d.requestsPerMin)}/min; web CPU ≤ ${f1(d.webCpuMsPerUpload)} ms/upload at every level | plain PutObject, same client | ${f2(d.ratio)} | ≥ 0.9× at every level, web ≤ 3 ms: ${met(ok)}`;
+}
+
+function directLevels(d: Results['direct']): string {
+  if (!d.levels) return '';
+  return `Direct upload levels (the same client for both paths; CPU of the web processes per upload):
+
+| connections | direct/min | PutObject/min | ratio | errors | web CPU ms/direct upload | web CPU ms/PutObject |
+|---|---|---|---|---|---|---|
+${d.levels.map((l) => `| ${l.connections} | ${f0(l.requestsPerMin)} | ${f0(l.putObjectRequestsPerMin)} | ${f2(l.ratio)} | ${l.errors} | ${f2(l.webCpuMsPerUpload)} | ${f2(l.putObjectWebCpuMsPerUpload)} |`).join('\n')}
+`;
+}
+
 async function keptFindings(): Promise<string> {
   const path = `${ROOT}docs/benchmarks.md`;
   if (!existsSync(path)) return '';
@@ -177,7 +194,7 @@ Raw figures: \`bench/results/latest.json\` (not committed; made by each run). Ea
 | GET /api/tasks, 100 tasks, 16 connections | ${f0(l.requestsPerSec)} req/s, p95 ${f1(l.p95Ms)} ms, ${l.errors} errors; ${f2(l.cpuMsPerRequest)} ms CPU/request | | | ≥ 2,000/s, p95 ≤ 15 ms, 0 errors: ${met(l.requestsPerSec >= 2000 && l.p95Ms <= 15 && l.errors === 0)} |
 | the same polled with If-None-Match (304) | ${l.notModified ? `${f0(l.notModified.requestsPerSec)} req/s, p95 ${f1(l.notModified.p95Ms)} ms; ${f2(l.notModifiedCpuMsPerRequest!)} ms CPU/request` : 'no ETag yet'} | | | |
 | uploads of ${mb(r.upload.fileBytes)} through nginx (${r.upload.connections} connections, mean ${f0(r.upload.meanMs)} ms, p95 ${f0(r.upload.p95Ms)} ms, ${r.upload.errors} errors) | ${f0(r.upload.requestsPerMin)}/min; web CPU ${f1(r.upload.webCpuMsPerUpload)} ms/upload | plain PutObject: ${f0(r.upload.directS3RequestsPerMin)}/min | ${f2(r.upload.ratio)} | ≥ 2,700/min, web ≤ 15 ms: ${met(r.upload.requestsPerMin >= 2700 && r.upload.webCpuMsPerUpload <= 15)} |
-| direct uploads to S3 | ${r.direct.requestsPerMin === null ? 'not built yet' : `${f0(r.direct.requestsPerMin)}/min`} | | | |
+| ${directRow(r.direct)} |
 | web RSS idle / peak during a 1 GB upload | ${f0(r.memory.webIdleRssMb)} / ${f0(r.memory.webPeakRssMb)} MB | | | peak ≤ 150 MB: ${met(r.memory.webPeakRssMb <= 150)} |
 | worker peak RSS during a 1 GB conversion | ${f0(r.memory.workerPeakRssMb)} MB | | | ≤ 200 MB: ${met(r.memory.workerPeakRssMb <= 200)} |
 
@@ -207,6 +224,7 @@ Upload levels (the best level with mean < 1.5 s, p95 < 1 s and no errors is the 
 |---|---|---|---|---|---|---|
 ${r.upload.levels.map((u) => `| ${u.connections} | ${f0(u.requestsPerMin)} | ${f0(u.meanMs)} | ${f0(u.p95Ms)} | ${u.errors} | ${f1(u.webCpuMsPerUpload)} | ${f0(u.directS3RequestsPerMin)} |`).join('\n')}
 
+${directLevels(r.direct)}
 ## How it is measured
 - The embedded stack (\`src/dev/stack.ts\`) running the compiled service: nginx, 2 web processes, 1 worker (concurrency = cores), PostgreSQL
   (a database of the run's own), and the S3/SQS/SES emulators in a process of their own (\`bench/emulators.ts\`). Everything shares the
@@ -220,6 +238,9 @@ ${r.upload.levels.map((u) => `| ${u.connections} | ${f0(u.requestsPerMin)} | ${f
 - List: autocannon (\`bench/load.ts\`, its own process) at 16 connections through nginx; the tasks are inserted straight into the database.
 - Uploads: autocannon posts the same multipart body through nginx with the worker stopped, so the web tier alone is measured; then plain
   PutObject of the same bytes to the same S3 endpoint at the same concurrency. The bucket is emptied between levels.
+- Direct uploads (\`bench/direct-upload.ts\`): a client of its own (\`bench/direct-load.ts\`, fetch) asks POST /api/uploads through nginx,
+  PUTs the bytes to the presigned URL (the emulator), and creates the task with POST /api/tasks {uploadId}; the same client PUTs the same
+  bytes as plain PutObject at the same concurrency, so the ratio compares the paths, not the load generators. Worker stopped.
 - Memory: VmRSS of the web processes at idle; peaks are VmHWM, reset before the upload or conversion.
 
 ## Machine

@@ -34,7 +34,8 @@ export interface ConvertOptions {
 
 /**
  * Converts input to output and resolves with the input's duration, read from ffmpeg's own report
- * on its input: no ffprobe run first (starting one cost as much CPU as a short conversion).
+ * on its input: no ffprobe run first (starting one cost as much CPU as a short conversion; it is
+ * also why progress is read from stderr rather than from fluent-ffmpeg's 'progress' event).
  * Rejects with UnconvertibleError when ffmpeg refuses the input (no audio stream, not audio at
  * all), or with the signal's reason when aborted.
  */
@@ -59,10 +60,11 @@ export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<A
         const seconds = timemarkSeconds(input.duration ?? '');
         durationSeconds = Number.isFinite(seconds) && seconds > 0 ? seconds : null;
       })
-      .on('progress', (progress: { timemark?: string }) => {
-        if (durationSeconds && progress.timemark) {
-          job.onProgress(Math.min(99, Math.floor((100 * timemarkSeconds(progress.timemark)) / durationSeconds)));
-        }
+      // Progress from ffmpeg's own status lines: a 'progress' listener would make fluent-ffmpeg
+      // run ffprobe on the input first, which cost as much CPU as a short conversion.
+      .on('stderr', (line: string) => {
+        const timemark = /\btime=\s*(\d+:\d+:\d+(?:\.\d+)?)/.exec(line)?.[1];
+        if (durationSeconds && timemark) job.onProgress(Math.min(99, Math.floor((100 * timemarkSeconds(timemark)) / durationSeconds)));
       })
       .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
         job.signal.removeEventListener('abort', abort);

@@ -29,6 +29,8 @@ export interface StackOptions {
   signal?: AbortSignal;
   ports?: StackPorts;
   log?: (line: string) => void;
+  /** Options for node itself in the web processes and the worker (the benchmark's --cpu-prof: NODE_OPTIONS may not carry it). */
+  nodeArgs?: string[];
 }
 
 export interface Stack {
@@ -43,8 +45,8 @@ function prefixLines(stream: NodeJS.ReadableStream | null, label: string, log: (
   if (stream) createInterface({ input: stream }).on('line', (line) => log(`[${label}] ${line}`));
 }
 
-export function startChild(script: string, compiled: boolean, env: NodeJS.ProcessEnv, label: string, log: (line: string) => void): ChildProcess {
-  const args = compiled ? [script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')] : ['--import', 'tsx', script];
+export function startChild(script: string, compiled: boolean, env: NodeJS.ProcessEnv, label: string, log: (line: string) => void, nodeArgs: string[] = []): ChildProcess {
+  const args = [...nodeArgs, ...(compiled ? [script.replace(/^src\//, 'dist/').replace(/\.ts$/, '.js')] : ['--import', 'tsx', script])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   prefixLines(child.stdout, label, log);
   prefixLines(child.stderr, label, log);
@@ -73,7 +75,7 @@ export async function waitForHealth(url: string, child: ChildProcess, label: str
   throw new SetupError(`${label} did not answer ${url} within ${timeoutSeconds} s; see its log above`);
 }
 
-export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal, compiled = false }: StackOptions): Promise<Stack> {
+export async function startStack({ env, ports = DEV_PORTS, log = console.log, signal, compiled = false, nodeArgs = [] }: StackOptions): Promise<Stack> {
   const stops = teardown(log);
   try {
     const publicBaseUrl = env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${ports.nginx}`;
@@ -97,9 +99,9 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log, si
     const children: Array<{ child: ChildProcess; health: string; label: string }> = [];
     for (const port of ports.web) {
       const label = `web:${port}`;
-      children.push({ child: startChild('src/web/server.ts', compiled, { ...childEnv, PORT: String(port) }, label, log), health: `http://127.0.0.1:${port}/health`, label });
+      children.push({ child: startChild('src/web/server.ts', compiled, { ...childEnv, PORT: String(port) }, label, log, nodeArgs), health: `http://127.0.0.1:${port}/health`, label });
     }
-    children.push({ child: startChild('src/worker/main.ts', compiled, childEnv, 'worker', log), health: `http://127.0.0.1:${ports.worker}/health`, label: 'worker' });
+    children.push({ child: startChild('src/worker/main.ts', compiled, childEnv, 'worker', log, nodeArgs), health: `http://127.0.0.1:${ports.worker}/health`, label: 'worker' });
     stops.add(() => Promise.all(children.map(({ child }) => stopChild(child))).then(() => undefined));
     await Promise.all(children.map(({ child, health, label }) => waitForHealth(health, child, label, signal)));
 

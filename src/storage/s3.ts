@@ -6,7 +6,7 @@ import type { Config } from '../config.ts';
 
 export function createS3(config: Config): S3Client {
   const endpoint = config.AWS_ENDPOINT_URL;
-  return new S3Client({
+  const s3 = new S3Client({
     region: config.AWS_REGION,
     endpoint,
     forcePathStyle: Boolean(endpoint),
@@ -15,6 +15,18 @@ export function createS3(config: Config): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // For the same reason, bodies held in memory (the 5 MiB parts of uploads) go with an unsigned
+  // payload, which S3 accepts: otherwise the signature hashes every byte (SHA-256), the largest
+  // item in the web process's upload profile.
+  s3.middlewareStack.add(
+    (next) => (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (request.headers && ArrayBuffer.isView(request.body)) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'unsignedPayload' },
+  );
+  return s3;
 }
 
 /** Keys come from ids only; the client's file name never reaches S3. */

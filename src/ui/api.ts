@@ -67,7 +67,7 @@ async function send(path: string, init: RequestInit & { authenticated?: boolean 
   } catch {
     throw new ApiError(0, 'The service cannot be reached; check your connection and try again');
   }
-  if (response.ok) return response;
+  if (response.ok || response.status === 304) return response; // 304: the caller sent If-None-Match
   const error = await errorFrom(response);
   if (authenticated && response.status === 401) onUnauthorized(error.message);
   throw error;
@@ -84,9 +84,18 @@ export async function logIn(username: string, password: string): Promise<string>
   return ((await response.json()) as { token: string }).token;
 }
 
-export async function listTasks(): Promise<Task[]> {
-  return (await send('/api/tasks?order=1')).json() as Promise<Task[]>;
+/**
+ * The list, newest first; null when it has not changed since the answer tagged `etag` (304).
+ * The tag is handled here, so the browser's own cache is bypassed.
+ */
+export async function listTasks(etag?: string): Promise<{ tasks: Task[]; etag: string | null } | null> {
+  const response = await send('/api/tasks?order=1', { cache: 'no-store', headers: etag ? { 'if-none-match': etag } : {} });
+  if (response.status === 304) return null;
+  return { tasks: (await response.json()) as Task[], etag: response.headers.get('etag') };
 }
+
+/** GET /api/tasks/events, the stream of the caller's task changes (task-events.ts reads it). */
+export const openTaskEvents = (signal: AbortSignal) => send('/api/tasks/events', { signal, headers: { accept: 'text/event-stream' } });
 
 export async function convertAgain(id: number, conversion: Conversion): Promise<Task> {
   return (await send(`/api/tasks/${id}`, { method: 'PUT', ...json(conversion) })).json() as Promise<Task>;

@@ -29,7 +29,7 @@ function showTasks() {
   accountName.textContent = `Logged in as ${session.username()}`;
   account.hidden = false;
   tasksView.hidden = false;
-  void tasks.refresh();
+  void tasks.start();
 }
 
 function showLogin(message = '') {

@@ -1,8 +1,11 @@
 /// <reference lib="dom" />
-// The caller's tasks, newest first, polled every 2 s while any is waiting or converting.
-// Rows are updated in place (keyed by task id) so that focus and scroll survive each poll.
+// The caller's tasks, newest first, kept up to date by the server's event stream; while the
+// stream is down, polled every 2 s (If-None-Match: 304 while nothing changed) while any task
+// is waiting or converting. Rows are updated in place (keyed by task id) so that focus and
+// scroll survive each change.
 import { ApiError, deleteTask, download, getTask, listTasks, type Task, type TaskStatus } from './api.ts';
 import { byId, element } from './dom.ts';
+import { followTaskEvents } from './task-events.ts';
 import { bytes, dateTime, duration } from './units.ts';
 
 const POLL_MS = 2000;
@@ -124,6 +127,9 @@ export function taskList(announce: (message: string) => void, onConvert: (task: 
   const heading = byId('tasks-title', HTMLElement);
   const rows = new Map<number, ReturnType<typeof taskRow>>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let reconnect: ReturnType<typeof setTimeout> | undefined;
+  let stream: { controller: AbortController; live: boolean } | undefined;
+  let etag: string | undefined;
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = true;
@@ -144,20 +150,26 @@ export function taskList(announce: (message: string) => void, onConvert: (task: 
     },
   };
 
+  /** Brings the task's row up to date (or makes it), announcing the end of a conversion. */
+  function show(task: Task) {
+    const entry = rows.get(task.id);
+    if (!entry) {
+      const made = taskRow(task, actions);
+      rows.set(task.id, made);
+      return made;
+    }
+    const before = entry.task().status;
+    entry.update(task);
+    if (before !== task.status && task.status === 'processed') announce(`${task.fileName} converted to ${task.targetFormat}`);
+    if (before !== task.status && task.status === 'failed') announce(`${task.fileName} failed: ${task.statusReason ?? 'no reason given'}`);
+    return entry;
+  }
+
   function render(tasks: Task[]) {
     const seen = new Set<number>();
     for (const [index, task] of tasks.entries()) {
       seen.add(task.id);
-      let entry = rows.get(task.id);
-      if (entry) {
-        const before = entry.task().status;
-        entry.update(task);
-        if (before !== task.status && task.status === 'processed') announce(`${task.fileName} converted to ${task.targetFormat}`);
-        if (before !== task.status && task.status === 'failed') announce(`${task.fileName} failed: ${task.statusReason ?? 'no reason given'}`);
-      } else {
-        entry = taskRow(task, actions);
-        rows.set(task.id, entry);
-      }
+      const entry = show(task);
       // Keep the DOM in the list's order without moving rows that are already in place.
       if (list.children[index] !== entry.row) list.insertBefore(entry.row, list.children[index] ?? null);
     }
@@ -170,26 +182,45 @@ export function taskList(announce: (message: string) => void, onConvert: (task: 
     empty.hidden = tasks.length > 0;
   }
 
+  /** One task from the stream: updated in place, or inserted in the list's order (newest first). */
+  function upsert(task: Task) {
+    const entry = show(task);
+    if (entry.row.isConnected) return;
+    const next = [...rows.values()].filter((other) => other.row.isConnected && other.task().id < task.id).sort((a, b) => b.task().id - a.task().id)[0];
+    list.insertBefore(entry.row, next?.row ?? null);
+    empty.hidden = true;
+  }
+
+  function remove(id: number) {
+    rows.get(id)?.row.remove();
+    rows.delete(id);
+    empty.hidden = rows.size > 0;
+  }
+
   async function poll() {
     clearTimeout(timer);
     let delay: number | null = null;
     try {
-      const tasks = await listTasks();
+      const page = await listTasks(etag);
       if (stopped) return;
       listError.textContent = '';
-      render(tasks);
-      if (tasks.some((task) => ACTIVE.has(task.status))) delay = POLL_MS;
+      if (page) {
+        etag = page.etag ?? undefined;
+        render(page.tasks);
+      }
+      if ([...rows.values()].some((row) => ACTIVE.has(row.task().status))) delay = POLL_MS;
     } catch (error) {
       if (stopped || (error instanceof ApiError && error.status === 401)) return;
       listError.textContent = `The list could not be loaded: ${errorText(error)}`;
       delay = RETRY_MS;
     }
-    if (!stopped && delay !== null) timer = setTimeout(() => void refresh(), delay);
+    // While the stream is open it brings every change: no polling.
+    if (!stopped && !stream?.live && delay !== null) timer = setTimeout(() => void refresh(), delay);
   }
 
-  /** Loads the list now; a call while a load runs makes one more load after it. */
+  /** Loads the list now (a 304 when nothing changed); a call while a load runs makes one more load after it. */
   function refresh(): Promise<void> {
-    stopped = false;
+    if (stopped) return Promise.resolve();
     if (running) {
       again = true;
       return running;
@@ -204,14 +235,48 @@ export function taskList(announce: (message: string) => void, onConvert: (task: 
     return running;
   }
 
+  /** Follows the event stream; while it is down, the list is polled, and the stream retried. */
+  function connect() {
+    const current = { controller: new AbortController(), live: false };
+    stream = current;
+    void followTaskEvents(
+      {
+        open() {
+          current.live = true;
+          clearTimeout(timer);
+          void refresh(); // what changed before the stream opened
+        },
+        task: upsert,
+        deleted: remove,
+        resync: () => void refresh(),
+        closed() {
+          current.live = false;
+          void refresh();
+          reconnect = setTimeout(connect, RETRY_MS);
+        },
+      },
+      current.controller.signal,
+    );
+  }
+
   byId('refresh', HTMLButtonElement).addEventListener('click', () => void refresh());
 
   return {
     refresh,
-    /** Stops polling and forgets the rows (at log-out). */
+    /** Loads the list and follows its changes (after log-in). */
+    start() {
+      stopped = false;
+      connect();
+      return refresh();
+    },
+    /** Stops following and polling, and forgets the rows (at log-out). */
     stop() {
       stopped = true;
+      stream?.controller.abort();
+      stream = undefined;
+      etag = undefined;
       clearTimeout(timer);
+      clearTimeout(reconnect);
       rows.clear();
       list.replaceChildren();
       listError.textContent = '';

@@ -48,14 +48,20 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(db);
-  await app.register(s3);
-  await app.register(sqs);
-  await app.register(taskEvents);
-  await app.register(authenticate);
-  await app.register(health);
-  await app.register(authRoutes);
-  await app.register(api);
-  await app.register(ui);
+  try {
+    await app.register(db);
+    await app.register(s3);
+    await app.register(sqs);
+    await app.register(taskEvents);
+    await app.register(authenticate);
+    await app.register(health);
+    await app.register(authRoutes);
+    await app.register(api);
+    await app.register(ui);
+  } catch (error) {
+    // The plugins loaded so far hold connections (the pool, the LISTEN client): release them.
+    await app.close().catch(() => {});
+    throw error;
+  }
   return app;
 }

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Locator, type Page } from 'playwright-core';
+import { chromium, type Locator, type Page, type Response } from 'playwright-core';
 import t from 'tap';
 import { findNginx } from '../../src/dev/nginx.ts';
 import { PASSWORD } from '../helpers/app.ts';
@@ -23,7 +23,7 @@ const skip = !existsSync(CHROMIUM) ? `Chromium is not installed at ${CHROMIUM} (
 /** The list item of the task converting `fileName` (its accessible name is "<file> to <format>"). */
 const taskRow = (page: Page, fileName: string) => page.getByRole('listitem', { name: new RegExp(`^${fileName.replace(/\./g, '\\.')} to `) });
 
-/** Waits until the row says `status` on its own (the list polls; the test never reloads). */
+/** Waits until the row says `status` on its own (from the event stream, or polls without it). */
 async function waitForStatus(row: Locator, status: string) {
   await row.locator('.status').filter({ hasText: new RegExp(`^${status}$`) }).waitFor({ timeout: CONVERSION_MS });
 }
@@ -106,7 +106,10 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     t.pass('an empty list says so');
   });
 
-  await t.test('two files upload straight to S3 with a progress bar each, then convert while the list polls', async (t) => {
+  await t.test('two files upload straight to S3 with a progress bar each, then convert while the page follows the event stream', async (t) => {
+    // The list cannot be loaded meanwhile: the new rows and their progress can only come from the stream.
+    const isList = (url: URL) => url.pathname === '/api/tasks' && url.origin === new URL(base).origin;
+    await page.route(isList, (route) => (route.request().method() === 'GET' ? route.abort() : route.continue()));
     const upload = page.getByRole('form', { name: 'Convert audio files' });
     // 60 s of wav is 10.6 MB, above the stack's UPLOAD_PART_BYTES (8 MiB): it goes in two parts.
     await upload.getByLabel('Audio files').setInputFiles([
@@ -134,6 +137,9 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     t.same(sent.filter((r) => r.startsWith('S3')).sort(), ['S3 POST complete', 'S3 PUT object', 'S3 PUT part', 'S3 PUT part'], 'one PUT, two parts and the complete call went to S3');
     t.same(sent.filter((r) => r.startsWith('service')), ['service POST application/json', 'service POST application/json'], 'the service only made the tasks');
     for (const name of ['first.wav', 'second.wav']) await waitForStatus(taskRow(page, name), 'Done');
+    await page.unroute(isList);
+    await Promise.all([page.waitForResponse((response) => new URL(response.url()).pathname === '/api/tasks'), page.getByRole('button', { name: 'Refresh' }).click()]);
+    t.equal(await page.locator('#tasks-error').textContent(), '', 'the list loads again');
     const first = taskRow(page, 'first.wav');
     t.match(await first.textContent(), /128 kbit\/s, 22050 Hz, mono/, 'options shown');
     t.match(await first.textContent(), /0:02/, 'duration shown');
@@ -195,6 +201,33 @@ t.test('web UI in Chromium', { skip }, async (t) => {
     t.equal(download.suggestedFilename(), 'first.flac');
     await download.saveAs(join(downloads, 'first.flac'));
     t.match(await probe(join(downloads, 'first.flac')), { codec: 'flac', sampleRate: 22050, channels: 1 });
+  });
+
+  await t.test('when the event stream cannot be opened, the list is polled with If-None-Match', async (t) => {
+    const isEvents = (url: URL) => url.pathname === '/api/tasks/events';
+    await page.route(isEvents, (route) => route.abort());
+    const polls: Array<{ ifNoneMatch: string | undefined; status: number }> = [];
+    const onList = (response: Response) => {
+      const url = new URL(response.url());
+      if (url.pathname === '/api/tasks' && response.request().method() === 'GET') polls.push({ ifNoneMatch: response.request().headers()['if-none-match'], status: response.status() });
+    };
+    page.on('response', onList);
+    await page.reload();
+    const row = taskRow(page, 'first.wav');
+    await row.getByRole('button', { name: 'Change format' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change format' });
+    await dialog.getByLabel('Target format').selectOption('mp3');
+    await dialog.getByRole('button', { name: 'Convert again' }).click();
+    await row.getByRole('heading').filter({ hasText: /mp3$/ }).waitFor();
+    await waitForStatus(row, 'Done');
+    const [refreshed] = await Promise.all([page.waitForResponse((response) => new URL(response.url()).pathname === '/api/tasks'), page.getByRole('button', { name: 'Refresh' }).click()]);
+    t.equal(refreshed.status(), 304, 'a refresh of an unchanged list is a 304');
+    page.off('response', onList);
+    t.ok(polls.filter((poll) => poll.ifNoneMatch).length >= 2, `the polls sent the ETag they had (${JSON.stringify(polls)})`);
+    t.ok(await row.getByRole('button', { name: 'Download mp3' }).isVisible(), 'the rows stay after a 304');
+    await page.unroute(isEvents);
+    await page.reload();
+    await row.waitFor();
   });
 
   await t.test('when S3 cannot be reached from the page, the upload goes through the service', async (t) => {
