@@ -49,7 +49,11 @@ export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<A
       .outputOptions(['-map', '0:a:0', '-map_metadata', '0', ...(spec.outputOptions ?? [])])
       .audioCodec(spec.codec)
       .format(spec.muxer);
-    if (spec.bitrate) command.audioBitrate(job.options.bitrate ?? spec.bitrate.default);
+    if (spec.bitrate) {
+      const kbps = job.options.bitrate ?? spec.bitrate.default;
+      if (spec.bitrateOptions) command.outputOptions(spec.bitrateOptions(kbps));
+      else command.audioBitrate(kbps);
+    }
     if (job.options.sampleRate) command.audioFrequency(job.options.sampleRate);
     if (job.options.channels) command.audioChannels(job.options.channels);
     let durationSeconds: number | null = null;

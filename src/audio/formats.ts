@@ -11,6 +11,21 @@ export interface TargetFormat {
   maxChannels: number;
   /** Extra ffmpeg output options. */
   outputOptions?: readonly string[];
+  /** ffmpeg options for a bitrate, where the encoder takes a quality rather than a bitrate. */
+  bitrateOptions?: (kbps: number) => string[];
+}
+
+/**
+ * libvorbis refuses a managed bitrate its tables lack for the sample rate and channels (at
+ * 22050 Hz mono, anything above 80 kbit/s): ogg gets the VBR quality whose nominal bitrate at
+ * 44.1 kHz stereo is the one asked for, which every rate and channel count accepts.
+ */
+const VORBIS_NOMINAL_KBPS = [45, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 500]; // qualities -1 to 10
+function vorbisQuality(kbps: number): string[] {
+  const above = VORBIS_NOMINAL_KBPS.findIndex((nominal) => nominal >= kbps);
+  if (above <= 0) return ['-q:a', String(above === 0 ? -1 : 10)];
+  const [low, high] = [VORBIS_NOMINAL_KBPS[above - 1]!, VORBIS_NOMINAL_KBPS[above]!];
+  return ['-q:a', (above - 2 + (kbps - low) / (high - low)).toFixed(2)];
 }
 
 const MP3_RATES = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000] as const;
@@ -29,7 +44,15 @@ export const TARGET_FORMATS = {
     maxChannels: 2,
     outputOptions: ['-movflags', '+faststart'],
   },
-  ogg: { codec: 'libvorbis', muxer: 'ogg', contentType: 'audio/ogg', bitrate: { min: 45, max: 500, default: 192 }, sampleRates: [8000, 11025, 16000, 22050, 32000, 44100, 48000], maxChannels: 2 },
+  ogg: {
+    codec: 'libvorbis',
+    muxer: 'ogg',
+    contentType: 'audio/ogg',
+    bitrate: { min: 45, max: 500, default: 192 },
+    bitrateOptions: vorbisQuality,
+    sampleRates: [8000, 11025, 16000, 22050, 32000, 44100, 48000],
+    maxChannels: 2,
+  },
   opus: { codec: 'libopus', muxer: 'opus', contentType: 'audio/opus', bitrate: { min: 6, max: 510, default: 128 }, sampleRates: [8000, 12000, 16000, 24000, 48000], maxChannels: 2 },
   wav: { codec: 'pcm_s16le', muxer: 'wav', contentType: 'audio/wav', sampleRates: PCM_RATES, maxChannels: 2 },
   wma: { codec: 'wmav2', muxer: 'asf', contentType: 'audio/x-ms-wma', bitrate: { min: 32, max: 320, default: 128 }, sampleRates: [8000, 11025, 16000, 22050, 32000, 44100, 48000], maxChannels: 2 },
