@@ -102,3 +102,21 @@ t.test('ETag and 304: the list and a task, until something changes', async (t) =
   t.equal((await app.inject({ url: '/api/tasks', headers: { ...user.headers, 'if-none-match': changed.headers.etag as string } })).statusCode, 200, 'and so does a delete');
   t.equal((await app.inject({ url: `/api/tasks/${id}`, headers: { ...user.headers, 'if-none-match': taskTag } })).statusCode, 404, 'a deleted task is 404, not 304');
 });
+
+t.test('a page kept by the web process is served only while nothing changed, wherever the change was made', async (t) => {
+  const [app, other] = [await build(t), await build(t)];
+  const db = createDatabase(testConfig().DATABASE_URL);
+  t.teardown(() => db.$disconnect());
+  const user = await signUp(app);
+  const [first, second] = [await uploadTask(app, user, await audioBytes('wav'), 'a.wav', [['newFormat', 'mp3']]), await uploadTask(app, user, await audioBytes('wav'), 'b.wav', [['newFormat', 'mp3']])];
+  const list = async (query = '') => (await app.inject({ url: `/api/tasks${query}`, headers: user.headers })).json() as Array<{ id: number; status: string }>;
+
+  const kept = await list();
+  t.same(await list(), kept, 'the same page twice');
+  t.same((await list('?max=1')).map((task) => task.id), [first], 'another page is another entry');
+  await claimTask(db, { taskId: first, version: 1 }); // the worker's write
+  t.match(await list(), [{ id: first, status: 'processing' }, { id: second, status: 'uploaded' }]);
+  t.equal((await other.inject({ method: 'DELETE', url: `/api/tasks/${second}`, headers: user.headers })).statusCode, 204); // another web process
+  t.same((await list()).map((task) => task.id), [first]);
+  t.same((await list('?max=1')).map((task) => task.status), ['processing']);
+});

@@ -13,6 +13,7 @@ import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
 import { TaskSchema } from '../schemas/task.ts';
 import { bodyEtag, listEtag, notModified, tagged } from '../etag.ts';
+import { createListCache } from '../list-cache.ts';
 import { taskUrls } from '../task-files.ts';
 import { taskView } from '../task-view.ts';
 
@@ -26,20 +27,28 @@ const listDescription =
 
 const tasks: FastifyPluginAsyncTypebox = async (app) => {
   await acceptForms(app);
+  const listCache = createListCache();
 
   app.get(
     '/api/tasks',
     { schema: { tags: ['tasks'], summary: "The caller's tasks", description: listDescription, querystring: ListQuery, response: { 200: Type.Array(TaskSchema), 304: Type.Null(), 400: ErrorSchema } } },
     async (request, reply) => {
       const { max, order, after } = request.query;
-      if (request.headers['if-none-match']) {
-        const etag = listEtag((await listVersion(app.db, request.userId)) ?? 0n);
-        if (notModified(request, etag)) return tagged(reply, etag).code(304).send();
+      const page = { max, descending: order === 1, after };
+      const version = (await listVersion(app.db, request.userId)) ?? 0n;
+      if (notModified(request, listEtag(version))) return tagged(reply, listEtag(version)).code(304).send();
+      let cached = listCache.get(request.userId, version, page);
+      let etag = listEtag(version);
+      if (!cached) {
+        const built = await listPageJson(app.db, request.userId, page, app.config.FILE_RETENTION_DAYS);
+        cached = { body: Buffer.from(built.json), next: built.next };
+        // Keyed by the version it was built at, which a change in between may have moved on.
+        listCache.set(request.userId, built.version, page, cached);
+        etag = listEtag(built.version);
       }
-      const page = await listPageJson(app.db, request.userId, { max, descending: order === 1, after }, app.config.FILE_RETENTION_DAYS);
-      if (page.next !== null) reply.header('link', `</api/tasks?max=${max}&order=${order}&after=${page.next}>; rel="next"`);
+      if (cached.next !== null) reply.header('link', `</api/tasks?max=${max}&order=${order}&after=${cached.next}>; rel="next"`);
       // Already JSON (PostgreSQL built it): sent as it is, not serialized again.
-      return tagged(reply, listEtag(page.version)).type('application/json; charset=utf-8').send(page.json);
+      return tagged(reply, etag).type('application/json; charset=utf-8').send(cached.body);
     },
   );
 
