@@ -33,12 +33,18 @@ function isDependencyDown(error: FastifyError & { $metadata?: unknown; code?: st
   return Boolean(error.$metadata) || (error.code !== undefined && codes.includes(error.code)) || isDatabaseUnavailable(error);
 }
 
+/** busboy's words for a multipart body that does not follow its own boundary (plain Errors, no status). */
+const MALFORMED_MULTIPART = /^(Unexpected end of multipart data|Malformed part header|Part terminated early)/;
+
 export async function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   let statusCode = error.statusCode ?? 500;
   let message = error.message;
   if (error.validation) {
     statusCode = 400;
     message = message.replace(/^(body|querystring)\//, '');
+  } else if (!error.statusCode && MALFORMED_MULTIPART.test(message)) {
+    statusCode = 400;
+    message = `The multipart/form-data body is malformed (${message}): each part must start with --BOUNDARY and the body end with --BOUNDARY--, using the boundary of the Content-Type header`;
   } else if (statusCode >= 500 || !error.statusCode) {
     if (isDependencyDown(error)) {
       statusCode = 503;

@@ -44,3 +44,17 @@ t.test('a multipart body without a boundary in its Content-Type is a 400 that sa
   t.equal(response.statusCode, 400);
   t.match(response.json(), { error: 'Bad Request', message: /boundary/ });
 });
+
+t.test('a multipart body that breaks off before its closing boundary is a 400 (found by fuzzing, seed 1367815512)', async (t) => {
+  const app = await build(t);
+  const user = await signUp(app);
+  const headers = { 'content-type': 'multipart/form-data; boundary=fuzzboundary' };
+  for (const payload of ['false', '--fuzzboundary\r\n', '--fuzzboundary\r\nContent-Disposition: form-data; name="username"\r\n\r\nbob']) {
+    const signup = await app.inject({ method: 'POST', url: '/api/auth/signup', headers, payload });
+    t.equal(signup.statusCode, 400, `sign-up with ${JSON.stringify(payload)}`);
+    t.match(signup.json(), { error: 'Bad Request', message: /multipart\/form-data body is malformed/ });
+    const upload = await app.inject({ method: 'POST', url: '/api/tasks', headers: { ...user.headers, ...headers }, payload });
+    t.equal(upload.statusCode, 400, `upload with ${JSON.stringify(payload)}`);
+  }
+  t.equal((await app.inject({ url: '/api/tasks', headers: user.headers })).json().length, 0, 'no task was made');
+});
