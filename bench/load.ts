@@ -3,7 +3,8 @@
 import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 
-interface LoadOptions {
+/** What bench/web-load.ts passes as the one argument (JSON). */
+export interface LoadOptions {
   url: string;
   method?: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;

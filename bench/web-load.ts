@@ -9,6 +9,7 @@ import { generatedUpload } from '../fixtures/generated-upload.ts';
 import { newUser, type User } from './client.ts';
 import { courseMp3 } from './media.ts';
 import { meter, peakRssMb, resetPeakRss, rssMb, type PartCpu } from './processes.ts';
+import type { LoadOptions } from './load.ts';
 import type { CpuUse } from './report.ts';
 import type { BenchStack } from './stack.ts';
 
@@ -25,15 +26,6 @@ interface Load {
   meanMs: number;
   p95Ms: number;
   statusCodes: Record<string, { count: number }>;
-}
-
-interface LoadOptions {
-  url: string;
-  method?: 'GET' | 'POST' | 'PUT';
-  headers?: Record<string, string>;
-  bodyFile?: string;
-  connections: number;
-  seconds: number;
 }
 
 /** One autocannon run in a process of its own (bench/load.ts), metered. */
