@@ -158,6 +158,21 @@ t.test('POST /api/tasks from an upload: 404 unknown or not yours, 400 missing or
   t.equal(await db.task.count({ where: { userId: owner.id } }), 1, 'the refused attempts made no task');
 });
 
+t.test("POST /api/tasks from an upload takes a webhookUrl, checked before the upload is used", async (t) => {
+  const app = await build(t, { WEBHOOK_ALLOW_PRIVATE: '1' });
+  const user = await signUp(app);
+  const upload = await newUpload(app, user, 'hooked.wav', 100);
+  t.equal((await put(upload, new Uint8Array(100))).status, 200);
+
+  const refused = await createTask(app, user, { uploadId: upload.uploadId, newFormat: 'mp3', webhookUrl: 'ftp://example.com/hook' });
+  t.equal(refused.statusCode, 400);
+  t.match(refused.json().message, /^webhookUrl: webhook URLs must start with http:\/\/ or https:\/\//);
+  const created = await createTask(app, user, { uploadId: upload.uploadId, newFormat: 'mp3', webhookUrl: 'http://127.0.0.1:9/hook' });
+  t.equal(created.statusCode, 201, 'the refused request left the upload unused');
+  t.match(created.json(), { webhookSecret: /^whsec_/ });
+  t.match(await db.webhookEndpoint.findFirst({ where: { taskId: created.json<{ id: number }>().id } }), { url: 'http://127.0.0.1:9/hook', userId: user.id });
+});
+
 t.test('multipart: a 200 MB file in presigned parts, each part’s size signed', async (t) => {
   const app = await build(t);
   const user = await signUp(app);
