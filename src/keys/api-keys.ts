@@ -5,6 +5,7 @@
 // expired key stops working at once.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.ts';
+import { createWithinLimit } from '../db/per-user-limit.ts';
 
 export const KEY_PREFIX = 'cct_';
 const SHOWN_CHARS = 8;
@@ -15,10 +16,6 @@ const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 export const isApiKey = (token: string) => token.startsWith(KEY_PREFIX);
 
-export class KeyLimitError extends Error {
-  override name = 'KeyLimitError';
-}
-
 const liveKeys = (userId: number) => ({ userId, OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }] });
 
 export const keyListSelect = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, expiresAt: true } as const;
@@ -26,13 +23,10 @@ export const keyListSelect = { id: true, name: true, prefix: true, createdAt: tr
 /** A new key and its row; the key itself is returned this once and never stored. */
 export async function createApiKey(db: Database, userId: number, name: string, expiresAt: Date | null, limit: number) {
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-  const row = await db.$transaction(async (tx) => {
-    // One user's concurrent creations queue on the user's row, so the limit holds.
-    await tx.$executeRaw`SELECT 1 FROM users WHERE id = ${userId} FOR UPDATE`;
-    if ((await tx.apiKey.count({ where: liveKeys(userId) })) >= limit) {
-      throw new KeyLimitError(`You already have ${limit} live API keys, the most allowed; revoke one (DELETE /api/keys/:id) first`);
-    }
-    return tx.apiKey.create({ data: { userId, name, expiresAt, prefix: key.slice(0, KEY_PREFIX.length + SHOWN_CHARS), hash: hashKey(key) }, select: keyListSelect });
+  const row = await createWithinLimit(db, userId, limit, {
+    count: (tx) => tx.apiKey.count({ where: liveKeys(userId) }),
+    create: (tx) => tx.apiKey.create({ data: { userId, name, expiresAt, prefix: key.slice(0, KEY_PREFIX.length + SHOWN_CHARS), hash: hashKey(key) }, select: keyListSelect }),
+    tooMany: `You already have ${limit} live API keys, the most allowed; revoke one (DELETE /api/keys/:id) first`,
   });
   return { key, row };
 }

@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { SOURCE_FORMAT_NAMES } from '../audio/formats.ts';
 import { isDatabaseUnavailable } from '../db/client.ts';
+import { PerUserLimitError } from '../db/per-user-limit.ts';
 import { drainRequest } from './request-body.ts';
 
 export class HttpError extends Error {
@@ -42,6 +43,8 @@ export async function errorHandler(error: FastifyError, request: FastifyRequest,
   if (error.validation) {
     statusCode = 400;
     message = message.replace(/^(body|querystring)\//, '');
+  } else if (error instanceof PerUserLimitError) {
+    statusCode = 409;
   } else if (!error.statusCode && MALFORMED_MULTIPART.test(message)) {
     statusCode = 400;
     message = `The multipart/form-data body is malformed (${message}): each part must start with --BOUNDARY and the body end with --BOUNDARY--, using the boundary of the Content-Type header`;

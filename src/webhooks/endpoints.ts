@@ -2,6 +2,7 @@
 // The secret must be kept in clear (it signs), and is shown to its owner once, at creation.
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/client.ts';
+import { createWithinLimit } from '../db/per-user-limit.ts';
 
 export const TASK_EVENTS = ['task.processed', 'task.failed'] as const;
 export type TaskEvent = (typeof TASK_EVENTS)[number];
@@ -9,20 +10,14 @@ export type TaskEvent = (typeof TASK_EVENTS)[number];
 /** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
 export const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-export class EndpointLimitError extends Error {
-  override name = 'EndpointLimitError';
-}
-
 export const endpointSelect = { id: true, url: true, events: true, createdAt: true, disabledAt: true } as const;
 
 export async function createEndpoint(db: Database, userId: number, url: string, events: TaskEvent[], limit: number) {
   const secret = newSecret();
-  const row = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT 1 FROM users WHERE id = ${userId} FOR UPDATE`;
-    if ((await tx.webhookEndpoint.count({ where: { userId, taskId: null } })) >= limit) {
-      throw new EndpointLimitError(`You already have ${limit} webhook endpoints, the most allowed; delete one (DELETE /api/webhooks/:id) first`);
-    }
-    return tx.webhookEndpoint.create({ data: { userId, url, events, secret }, select: endpointSelect });
+  const row = await createWithinLimit(db, userId, limit, {
+    count: (tx) => tx.webhookEndpoint.count({ where: { userId, taskId: null } }),
+    create: (tx) => tx.webhookEndpoint.create({ data: { userId, url, events, secret }, select: endpointSelect }),
+    tooMany: `You already have ${limit} webhook endpoints, the most allowed; delete one (DELETE /api/webhooks/:id) first`,
   });
   return { ...row, secret };
 }

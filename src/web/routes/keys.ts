@@ -1,7 +1,7 @@
 // API keys: create (the key is shown once), list, revoke.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { createApiKey, KeyLimitError, listApiKeys, revokeApiKey } from '../../keys/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../../keys/api-keys.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { acceptForms } from '../forms.ts';
 import { ErrorSchema } from '../schemas/error.ts';
@@ -55,13 +55,8 @@ const keys: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt) : null;
       if (expiresAt && expiresAt <= new Date()) throw new HttpError(400, 'expiresAt is in the past; give a future date, or none for a key that does not expire');
-      try {
-        const { key, row } = await createApiKey(app.db, request.userId, request.body.name, expiresAt, app.config.API_KEYS_PER_USER);
-        return reply.code(201).send({ ...keyView(row), key });
-      } catch (error) {
-        if (error instanceof KeyLimitError) throw new HttpError(409, error.message);
-        throw error;
-      }
+      const { key, row } = await createApiKey(app.db, request.userId, request.body.name, expiresAt, app.config.API_KEYS_PER_USER);
+      return reply.code(201).send({ ...keyView(row), key });
     },
   );
 

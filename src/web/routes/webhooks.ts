@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { findOwnTask } from '../../tasks/queries.ts';
 import { listTaskDeliveries } from '../../webhooks/deliveries.ts';
-import { createEndpoint, deleteEndpoint, EndpointLimitError, listEndpoints, TASK_EVENTS, type TaskEvent } from '../../webhooks/endpoints.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { createEndpoint, deleteEndpoint, listEndpoints, TASK_EVENTS, type TaskEvent } from '../../webhooks/endpoints.ts';
+import { notFound } from '../errors.ts';
 import { acceptForms } from '../forms.ts';
 import { ErrorSchema } from '../schemas/error.ts';
 import { IdParams } from '../schemas/params.ts';
@@ -88,13 +88,8 @@ const webhooks: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const url = await checkedWebhookUrl(app.config, request.body.url);
       const events = request.body.events === undefined ? [...TASK_EVENTS] : [request.body.events].flat();
-      try {
-        const endpoint = await createEndpoint(app.db, request.userId, url, events, app.config.WEBHOOKS_PER_USER);
-        return reply.code(201).send(endpointView(endpoint));
-      } catch (error) {
-        if (error instanceof EndpointLimitError) throw new HttpError(409, error.message);
-        throw error;
-      }
+      const endpoint = await createEndpoint(app.db, request.userId, url, events, app.config.WEBHOOKS_PER_USER);
+      return reply.code(201).send(endpointView(endpoint));
     },
   );
 
