@@ -38,17 +38,17 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
   app.addSchema(ErrorSchema);
   app.addSchema(TaskSchema);
   await app.register(configPlugin, { config });
-  // Per client address; shared by all instances through Redis when RATE_LIMIT_REDIS_URL is set.
-  await app.register(rateLimits);
-  await app.limitRate(app, config.RATE_LIMIT_PER_MINUTE, 'all');
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Cloud Conversion Tool', version: '1.0.0', description: 'Upload audio, name a format, download the result.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a login token (POST /api/auth/login) or an API key cct_… (POST /api/keys)' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
   try {
+    // Per client address; shared by all instances through Redis when RATE_LIMIT_REDIS_URL is set.
+    await app.register(rateLimits);
+    await app.limitRate(app, config.RATE_LIMIT_PER_MINUTE, 'all');
+    await app.register(swagger, {
+      openapi: {
+        info: { title: 'Cloud Conversion Tool', version: '1.0.0', description: 'Upload audio, name a format, download the result.' },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a login token (POST /api/auth/login) or an API key cct_… (POST /api/keys)' } } },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
     await app.register(db);
     await app.register(s3);
     await app.register(sqs);
@@ -59,7 +59,7 @@ export async function buildApp(config: Config, options: { logger?: boolean } = {
     await app.register(api);
     await app.register(ui);
   } catch (error) {
-    // The plugins loaded so far hold connections (the pool, the LISTEN client): release them.
+    // The plugins loaded so far hold connections (the pool, the LISTEN client, Redis): release them.
     await app.close().catch(() => {});
     throw error;
   }

@@ -21,10 +21,7 @@ export default fp(
     const redis = url ? new Redis(url, { connectTimeout: 2000, commandTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true }) : undefined;
     if (redis) {
       redis.on('error', (err: Error) => app.log.warn({ err }, 'rate-limit Redis error'));
-      // Once every plugin has loaded: an app that fails to start leaves no connection open.
-      app.addHook('onReady', async () => {
-        await redis.connect().catch((err: Error) => app.log.warn({ err }, 'rate-limit Redis unreachable; requests are not limited until it answers'));
-      });
+      await redis.connect().catch((err: Error) => app.log.warn({ err }, 'rate-limit Redis unreachable; requests are not limited until it answers'));
       app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
     }
     app.decorate('limitRate', async (scope: FastifyInstance, max: number, name: string) => {

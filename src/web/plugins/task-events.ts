@@ -77,8 +77,7 @@ export default fp(
       if (closing) return void (await connection.end());
       client = connection;
     }
-    // Once every plugin has loaded: an app that fails to start leaves no connection open.
-    app.addHook('onReady', listen);
+    await listen();
 
     app.decorate('taskEvents', {
       subscribe(userId: number, send: Send) {
