@@ -36,9 +36,9 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
       const { max, order, after } = request.query;
       const page = { max, descending: order === 1, after };
       const version = (await listVersion(app.db, request.userId)) ?? 0n;
-      if (notModified(request, listEtag(version))) return tagged(reply, listEtag(version)).code(304).send();
-      let cached = listCache.get(request.userId, version, page);
       let etag = listEtag(version);
+      if (notModified(request, etag)) return tagged(reply, etag).code(304).send();
+      let cached = listCache.get(request.userId, version, page);
       if (!cached) {
         const built = await listPageJson(app.db, request.userId, page, app.config.FILE_RETENTION_DAYS);
         cached = { body: Buffer.from(built.json), next: built.next };
