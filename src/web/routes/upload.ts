@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Transform, pipeline, type TransformCallback } from 'node:stream';
 import Type from 'typebox';
 import { sourceFormat } from '../../audio/formats.ts';
+import type { Task } from '../../generated/prisma/client.ts';
 import { deleteObjects, originalKey, uploadStream } from '../../storage/s3.ts';
 import { enqueueOrLeaveToSweeper } from '../../tasks/enqueue.ts';
 import { createTask, reserveTaskId } from '../../tasks/transitions.ts';
@@ -16,7 +17,6 @@ import { ErrorSchema } from '../schemas/error.ts';
 import { TaskSchema } from '../schemas/task.ts';
 import { TaskFromUploadSchema, type TaskFromUpload } from '../schemas/upload.ts';
 import { taskFromUpload } from '../direct-task.ts';
-import type { Task } from '../../generated/prisma/client.ts';
 import { taskView } from '../task-view.ts';
 import { taskWebhook } from '../webhook-url.ts';
 
