@@ -36,22 +36,22 @@ const conversions = startConsumer({
   handle: (message, signal) => processTask(deps, message, signal),
 });
 const deadLetters = startConsumer({ sqs, log, metrics, queueUrl: config.SQS_DLQ_URL, concurrency: 1, handle: (message) => failDeadLetter(deps, message) });
+/** Runs `sweep` every `ms`; a failed run is logged and the next one tries again. */
+const every = (ms: number, what: string, sweep: () => Promise<unknown>) =>
+  setInterval(() => void sweep().catch((err: Error) => log.warn({ err }, `${what} failed`)), ms);
 // A task still unsent UNSENT_GRACE_SECONDS after its upload is sent by the sweeper.
 const unsentGraceMs = config.UNSENT_GRACE_SECONDS * 1000;
-const sweeper = setInterval(() => {
-  requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, unsentGraceMs).catch((err: Error) => log.warn({ err }, 'sweep failed'));
-  sweepExpiredUploads(deps.db, deps.s3, config.S3_BUCKET).catch((err: Error) => log.warn({ err }, 'upload sweep failed'));
-}, unsentGraceMs / 2);
+const sweepers = [
+  every(unsentGraceMs / 2, 'sweep', () => requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, unsentGraceMs)),
+  every(unsentGraceMs / 2, 'upload sweep', () => sweepExpiredUploads(deps.db, deps.s3, config.S3_BUCKET)),
+  every(EXPIRY_SWEEP_MS, 'expiry sweep', () => sweepExpired(deps)),
+  // Every half grace period, and at least every 10 minutes.
+  every(Math.min(config.ORPHAN_GRACE_SECONDS * 500, 600_000), 'file sweep', async () => {
+    const deleted = await deleteUnreferencedFiles(deps.db, deps.s3, config.S3_BUCKET, config.ORPHAN_GRACE_SECONDS * 1000);
+    if (deleted) log.warn({ deleted }, 'deleted files that no task references');
+  }),
+];
 const webhooks = startDeliveryLoop(deps);
-const expiry = setInterval(() => void sweepExpired(deps).catch((err: Error) => log.warn({ err }, 'expiry sweep failed')), EXPIRY_SWEEP_MS);
-
-// Listing the bucket is not free: at most every 10 minutes.
-const orphanSweepMs = Math.min(config.ORPHAN_GRACE_SECONDS * 500, 600_000);
-const orphanSweeper = setInterval(() => {
-  deleteUnreferencedFiles(deps.db, deps.s3, config.S3_BUCKET, config.ORPHAN_GRACE_SECONDS * 1000)
-    .then((deleted) => deleted && log.warn({ deleted }, 'deleted files that no task references'))
-    .catch((err: Error) => log.warn({ err }, 'file sweep failed'));
-}, orphanSweepMs);
 
 const server = createServer(async (req, res) => {
   if (req.url === '/health') {
@@ -74,9 +74,7 @@ const closer = closeWithGrace(
   async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an unexpected error');
     log.info({ signal, inFlight: conversions.inFlight, drainSeconds: config.WORKER_DRAIN_SECONDS }, 'stopping: finishing running conversions');
-    clearInterval(sweeper);
-    clearInterval(expiry);
-    clearInterval(orphanSweeper);
+    sweepers.forEach(clearInterval);
     await Promise.all([conversions.stop(drainMs), deadLetters.stop(drainMs), webhooks.stop()]);
     server.close();
     await closeWorkerDeps(deps);
