@@ -26,6 +26,12 @@ const FINAL: TaskStatus[] = [TaskStatus.processed, TaskStatus.failed];
 /** Which version of which task a queue message (or a transition) is about. */
 export type TaskRef = TaskMessage;
 
+/** A task's own webhook (`webhookUrl`) and its signing secret. */
+export interface TaskWebhook {
+  url: string;
+  secret: string;
+}
+
 export interface NewTask {
   /** From reserveTaskId when the storage key needs it; else the next one. */
   id?: number;
@@ -36,8 +42,7 @@ export interface NewTask {
   options: ConversionOptions;
   inputKey: string;
   inputBytes: number;
-  /** The task's own webhook (`webhookUrl`) and its signing secret. */
-  webhook?: { url: string; secret: string };
+  webhook?: TaskWebhook;
 }
 
 export interface Conversion {

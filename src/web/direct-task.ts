@@ -6,7 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Task } from '../generated/prisma/client.ts';
 import { objectSize } from '../storage/s3.ts';
 import { enqueueOrLeaveToSweeper } from '../tasks/enqueue.ts';
-import { createTaskFromUpload } from '../tasks/transitions.ts';
+import { createTaskFromUpload, type TaskWebhook } from '../tasks/transitions.ts';
 import { findOwnUpload } from '../uploads/records.ts';
 import { conversionRequest } from './conversion-request.ts';
 import { HttpError, notFound } from './errors.ts';
@@ -18,7 +18,7 @@ export async function taskFromUpload(
   app: FastifyInstance,
   userId: number,
   body: TaskFromUpload,
-  webhook: { url: string; secret: string } | undefined,
+  webhook: TaskWebhook | undefined,
   log: FastifyBaseLogger,
 ): Promise<Task> {
   const { targetFormat, options } = conversionRequest(body);

@@ -1,6 +1,7 @@
 // A webhook URL from a request: refused with a 400 that says why (scheme, or an address that
 // is not public). Delivery checks the resolved address again, on the connection itself.
 import type { Config } from '../config.ts';
+import type { TaskWebhook } from '../tasks/transitions.ts';
 import { webhookUrlProblem } from '../webhooks/address-guard.ts';
 import { newSecret } from '../webhooks/endpoints.ts';
 import { HttpError } from './errors.ts';
@@ -12,6 +13,6 @@ export async function checkedWebhookUrl(config: Config, url: string): Promise<st
 }
 
 /** The task's own webhook when the request names one: its checked URL and a new signing secret. */
-export async function taskWebhook(config: Config, url: string | undefined): Promise<{ url: string; secret: string } | undefined> {
+export async function taskWebhook(config: Config, url: string | undefined): Promise<TaskWebhook | undefined> {
   return url ? { url: await checkedWebhookUrl(config, url), secret: newSecret() } : undefined;
 }
