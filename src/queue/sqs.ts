@@ -1,6 +1,7 @@
 // The conversion queue: one message per task version, {taskId, version}.
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config.ts';
+import type { SendMessage } from './send-message.ts';
 
 export interface TaskMessage {
   taskId: number;
@@ -12,8 +13,8 @@ export function createSqs(config: Config): SQSClient {
   return new SQSClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL_SQS ?? config.AWS_ENDPOINT_URL });
 }
 
-export async function sendTaskMessage(sqs: SQSClient, queueUrl: string, message: TaskMessage): Promise<void> {
-  await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+export async function sendTaskMessage(send: SendMessage, queueUrl: string, message: TaskMessage): Promise<void> {
+  await send(queueUrl, JSON.stringify(message));
 }
 
 /** Returns null for a body that is not a task message (it can only be dropped). */

@@ -22,18 +22,22 @@ export interface UrlSigner {
   completeMultipart(key: string, multipartId: string, expiresIn: number): Promise<PresignedRequest>;
   /** A GET that downloads under `fileName` with `contentType`, whatever the object's own metadata. */
   get(key: string, fileName: string, contentType: string, expiresIn: number): Promise<PresignedRequest>;
+  /** A plain GET (for the services' own requests, with a signer made for the internal endpoint). */
+  read(key: string, expiresIn: number): Promise<PresignedRequest>;
 }
 
 /** Path-style at an emulator's endpoint, virtual-hosted on AWS (as the SDK addresses them). */
-export function publicBucketUrl(config: Config): URL {
-  const endpoint = config.S3_PUBLIC_ENDPOINT ?? config.AWS_ENDPOINT_URL;
+export function publicBucketUrl(config: Config, endpoint = config.S3_PUBLIC_ENDPOINT ?? config.AWS_ENDPOINT_URL): URL {
   if (endpoint) return new URL(`${endpoint.replace(/\/$/, '')}/${config.S3_BUCKET}/`);
   return new URL(`https://${config.S3_BUCKET}.s3.${config.AWS_REGION}.amazonaws.com/`);
 }
 
-/** Signs with the S3 client's own credentials (they refresh themselves on AWS). */
-export function createUrlSigner(config: Config, s3: S3Client): UrlSigner {
-  const base = publicBucketUrl(config);
+/**
+ * Signs with the S3 client's own credentials (they refresh themselves on AWS), for browsers
+ * (S3_PUBLIC_ENDPOINT) or, `internal`, for requests of the services themselves.
+ */
+export function createUrlSigner(config: Config, s3: S3Client, { internal = false } = {}): UrlSigner {
+  const base = internal ? publicBucketUrl(config, config.AWS_ENDPOINT_URL) : publicBucketUrl(config);
   const signer = new SignatureV4({
     service: 's3',
     region: config.AWS_REGION,
@@ -69,5 +73,6 @@ export function createUrlSigner(config: Config, s3: S3Client): UrlSigner {
     completeMultipart: (key, multipartId, expiresIn) => presign('POST', key, { uploadId: multipartId }, {}, expiresIn),
     get: (key, fileName, contentType, expiresIn) =>
       presign('GET', key, { 'response-content-disposition': contentDisposition(fileName), 'response-content-type': contentType }, {}, expiresIn),
+    read: (key, expiresIn) => presign('GET', key, {}, {}, expiresIn),
   };
 }

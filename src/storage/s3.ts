@@ -1,5 +1,5 @@
 // Object storage: the client, the key layout, and the streaming operations web and worker share.
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.ts';
@@ -69,16 +69,6 @@ export async function deleteObjects(s3: S3Client, bucket: string, keys: Array<st
   const objects = keys.filter((k): k is string => Boolean(k)).map((Key) => ({ Key }));
   if (objects.length === 0) return;
   await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } }));
-}
-
-/** The object's size in bytes, or null when there is no such object. */
-export async function objectSize(s3: S3Client, bucket: string, key: string): Promise<number | null> {
-  try {
-    return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentLength ?? 0;
-  } catch (error) {
-    if ((error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchKey') return null;
-    throw error;
-  }
 }
 
 export async function startMultipartUpload(s3: S3Client, bucket: string, key: string, contentType: string): Promise<string> {

@@ -1,5 +1,6 @@
 // Reads of tasks. Every read for a user names the user: another user's task is "not found".
 import type { Database } from '../db/client.ts';
+import { query } from '../db/sql.ts';
 import { Prisma, TaskStatus } from '../generated/prisma/client.ts';
 
 export const findOwnTask = (db: Database, userId: number, taskId: number) => db.task.findFirst({ where: { id: taskId, userId } });
@@ -17,7 +18,9 @@ export interface Page {
 
 /** Bumped by a trigger on every change to the user's tasks (migration task_changes): the list's version. */
 export async function listVersion(db: Database, userId: number): Promise<bigint | null> {
-  return (await db.user.findUnique({ where: { id: userId }, select: { tasksVersion: true } }))?.tasksVersion ?? null;
+  // Read on every list and poll: raw SQL (src/db/sql.ts).
+  const [row] = await query<{ version: bigint }>(db, 'list-version', 'SELECT tasks_version AS version FROM users WHERE id = $1', [userId]);
+  return row?.version ?? null;
 }
 
 const iso = (column: string) => Prisma.raw(`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);

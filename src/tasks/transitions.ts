@@ -11,7 +11,9 @@
 // Becoming final (finish, fail) records the webhook events in the same transaction.
 // Expiry deletes no state: it marks the files gone after FILE_RETENTION_DAYS.
 import type { Database } from '../db/client.ts';
+import { query, utc } from '../db/sql.ts';
 import { TaskStatus, type Prisma, type Task } from '../generated/prisma/client.ts';
+import { CREATE_TASK, CREATE_TASK_FROM_UPLOAD } from './insert-sql.ts';
 import type { ConversionOptions } from '../audio/formats.ts';
 import type { TaskMessage } from '../queue/sqs.ts';
 import { TASK_EVENTS } from '../webhooks/endpoints.ts';
@@ -62,39 +64,45 @@ export async function reserveTaskId(db: Database): Promise<number> {
   return row!.id;
 }
 
-const newTaskData = ({ webhook, ...task }: NewTask) => ({
-  ...task,
-  options: { ...task.options },
-  inputBytes: BigInt(task.inputBytes),
-  webhooks: webhook && { create: { ...webhook, userId: task.userId, events: [...TASK_EVENTS] } },
-});
+/** The parameters of CREATE_TASK (insert-sql.ts). */
+const insertValues = (task: NewTask, now: Date) => [
+  task.userId,
+  task.id ?? null,
+  task.fileName,
+  task.sourceFormat,
+  task.targetFormat,
+  { ...task.options },
+  task.inputKey,
+  String(task.inputBytes),
+  utc(now),
+  task.webhook?.url ?? null,
+  task.webhook ? [...TASK_EVENTS] : null,
+  task.webhook?.secret ?? null,
+];
 
 /** A new task, `uploaded`, its file already stored. */
-export function createTask(db: Database, task: NewTask): Promise<Task> {
-  return db.task.create({ data: newTaskData(task) });
+export async function createTask(db: Database, task: NewTask): Promise<Task> {
+  const [created] = await query<Task>(db, 'create-task', CREATE_TASK, insertValues(task, new Date()));
+  return created!;
 }
 
 /**
- * A new task, `uploaded`, from a direct upload whose object is already in S3. Marking the
- * upload used and creating the task are one transaction, so an upload makes exactly one
- * task; null when it was already used (or is not the user's, or expired).
+ * A new task, `uploaded`, from a direct upload whose object is already in S3. Claiming the
+ * upload and creating the task are one statement, so an upload makes exactly one task; null
+ * when it was already used (or is not the user's, or expired).
  */
 export async function createTaskFromUpload(db: Database, upload: { id: string; userId: number }, task: NewTask): Promise<Task | null> {
-  try {
-    const [, created] = await db.$transaction([
-      db.upload.update({ where: { id: upload.id, userId: upload.userId, usedAt: null, expiresAt: { gt: new Date(Date.now() - CLAIM_GRACE_MS) } }, data: { usedAt: new Date() }, select: { id: true } }),
-      db.task.create({ data: newTaskData(task) }),
-    ]);
-    return created;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'P2025') return null; // no unused upload matched: the batch rolled back
-    throw error;
-  }
+  const now = new Date();
+  const values = [...insertValues(task, now), upload.id, utc(new Date(now.getTime() - CLAIM_GRACE_MS))];
+  const [created] = await query<Task>(db, 'create-task-from-upload', CREATE_TASK_FROM_UPLOAD, values);
+  return created ?? null;
 }
 
 /** Records that the queue accepted the message for this version (until then the sweeper re-sends it). */
 export async function markEnqueued(db: Database, { taskId, version }: TaskRef): Promise<void> {
-  await db.task.updateMany({ where: { id: taskId, version }, data: { enqueuedAt: new Date() } });
+  // After every upload: raw SQL (src/db/sql.ts). updated_at as Prisma's @updatedAt would.
+  const now = utc(new Date());
+  await query(db, 'mark-enqueued', 'UPDATE tasks SET enqueued_at = $3::timestamp, updated_at = $3::timestamp WHERE id = $1 AND version = $2', [taskId, version, now]);
 }
 
 /** uploaded | processing → processing. Null when the task is gone, re-formatted or already final. */

@@ -1,10 +1,9 @@
 // POST /api/tasks with JSON {uploadId, newFormat, …}: the task of a file the client put into
-// S3 itself. The object is checked (HEAD) before the task exists: it must be there, at the
+// S3 itself. The object is checked (its size, object-size.ts) before the task exists: it must be there, at the
 // key of that upload of that user, with the declared size. Then task and message as for a
 // multipart upload.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Task } from '../generated/prisma/client.ts';
-import { objectSize } from '../storage/s3.ts';
 import { enqueueOrLeaveToSweeper } from '../tasks/enqueue.ts';
 import { createTaskFromUpload, type TaskWebhook } from '../tasks/transitions.ts';
 import { findOwnUpload } from '../uploads/records.ts';
@@ -25,7 +24,7 @@ export async function taskFromUpload(
   const upload = await findOwnUpload(app.db, body.uploadId, userId);
   if (!upload) throw notFound(`Upload ${body.uploadId}`);
   if (upload.usedAt) throw alreadyUsed(upload.id);
-  const size = await objectSize(app.s3, app.config.S3_BUCKET, upload.objectKey);
+  const size = await app.objectSize(upload.objectKey);
   if (size === null) {
     throw new HttpError(400, `The file of upload ${upload.id} is not in storage: PUT it to the URL POST /api/uploads returned (for multipart, every part, then the complete call) and try again`);
   }
@@ -43,6 +42,6 @@ export async function taskFromUpload(
     webhook,
   });
   if (!task) throw alreadyUsed(upload.id); // another request made the task meanwhile
-  await enqueueOrLeaveToSweeper(app.db, app.sqs, app.config.SQS_QUEUE_URL, task, log);
+  await enqueueOrLeaveToSweeper(app.db, app.sendMessage, app.config.SQS_QUEUE_URL, task, log);
   return task;
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import { createDatabase, type Database } from '../db/client.ts';
 import { loggerOptions } from '../logger.ts';
 import { createSes } from '../mail/ses.ts';
+import { createMessageSender, type SendMessage } from '../queue/send-message.ts';
 import { createSqs } from '../queue/sqs.ts';
 import { createS3 } from '../storage/s3.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -18,6 +19,8 @@ export interface WorkerDeps {
   db: Database;
   s3: S3Client;
   sqs: SQSClient;
+  /** Sends a task's message (the unsent-task sweeper). */
+  sendMessage: SendMessage;
   ses: SESClient;
   binaries: Binaries;
   metrics: Metrics;
@@ -27,11 +30,13 @@ export interface WorkerDeps {
 }
 
 export function createWorkerDeps(config: Config, overrides: Partial<WorkerDeps> = {}): WorkerDeps {
+  const sqs = overrides.sqs ?? createSqs(config);
   return {
     config,
     db: createDatabase(config.DATABASE_URL, { poolSize: config.WORKER_CONCURRENCY + 2, passwordFile: config.DATABASE_PASSWORD_FILE }),
     s3: createS3(config),
-    sqs: createSqs(config),
+    sqs,
+    sendMessage: createMessageSender(config, sqs),
     ses: createSes(config),
     binaries: findBinaries(config),
     metrics: createMetrics(),

@@ -42,7 +42,7 @@ const every = (ms: number, what: string, sweep: () => Promise<unknown>) =>
 // A task still unsent UNSENT_GRACE_SECONDS after its upload is sent by the sweeper.
 const unsentGraceMs = config.UNSENT_GRACE_SECONDS * 1000;
 const sweepers = [
-  every(unsentGraceMs / 2, 'sweep', () => requeueUnsent(deps.db, sqs, config.SQS_QUEUE_URL, unsentGraceMs)),
+  every(unsentGraceMs / 2, 'sweep', () => requeueUnsent(deps.db, deps.sendMessage, config.SQS_QUEUE_URL, unsentGraceMs)),
   every(unsentGraceMs / 2, 'upload sweep', () => sweepExpiredUploads(deps.db, deps.s3, config.S3_BUCKET)),
   every(EXPIRY_SWEEP_MS, 'expiry sweep', () => sweepExpired(deps)),
   // Every half grace period, and at least every 10 minutes.

@@ -90,12 +90,15 @@ function sourceFiles(entryPoints: string[]): string[] {
   return [...seen].sort();
 }
 
-/** SDK commands sent in `files`, with the file of each use (`new XxxCommand(`, lib-storage's `new Upload(`, `createPresignedPost(`). */
+/**
+ * SDK commands sent in `files`, with the file of each use (`new XxxCommand(`, lib-storage's `new Upload(`,
+ * `createPresignedPost(`), and the SQS actions sent as signed requests of our own ('AmazonSQS.Xxx', src/queue/send-message.ts).
+ */
 function sdkCommands(files: string[]): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const file of files) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/\bnew ([A-Z]\w*Command|Upload)\(|\b(createPresignedPost)\(/g)) {
-      const command = (match[1] ?? match[2])!;
+    for (const match of readFileSync(file, 'utf8').matchAll(/\bnew ([A-Z]\w*Command|Upload)\(|\b(createPresignedPost)\(|'AmazonSQS\.(\w+)'/g)) {
+      const command = (match[1] ?? match[2] ?? `${match[3]}Command`)!;
       found.set(command, [...(found.get(command) ?? []), relative(SRC, file)]);
     }
   }

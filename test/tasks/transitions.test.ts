@@ -1,5 +1,5 @@
 // Each transition of src/tasks against the run's PostgreSQL, and the races between them.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
 import { createDatabase } from '../../src/db/client.ts';
 import { findUnsent } from '../../src/tasks/queries.ts';
@@ -7,6 +7,7 @@ import {
   claimNotification,
   claimTask,
   createTask,
+  createTaskFromUpload,
   deleteTask,
   failTask,
   finishTask,
@@ -43,6 +44,30 @@ t.test('create: uploaded, with the reserved id and the options', async (t) => {
   const { task, ref } = await newTask();
   t.match(task, { id: ref.taskId, status: 'uploaded', version: 1, options: { bitrate: 128 }, inputBytes: 10n, enqueuedAt: null });
   t.ok((await reserveTaskId(db)) > ref.taskId, 'ids come from the sequence');
+});
+
+t.test('the task SQL makes returns (src/tasks/insert-sql.ts) is the row as Prisma reads it, webhook and upload claim included', async (t) => {
+  // In a time zone other than UTC, so that a timestamp written or read as local time would show.
+  const zone = process.env.TZ;
+  process.env.TZ = 'America/New_York';
+  t.teardown(() => void (zone === undefined ? delete process.env.TZ : (process.env.TZ = zone)));
+  t.equal(new Date(2026, 0, 1).getTimezoneOffset(), 300, 'the zone applies');
+  const { userId } = await newTask();
+  const webhook = { url: 'https://hooks.example.com/x', secret: 'whsec_test' };
+  const made = await createTask(db, { userId, fileName: 'b.flac', sourceFormat: 'flac', targetFormat: 'ogg', options: { channels: 1 }, inputKey: 'b.flac', inputBytes: 2 ** 40, webhook });
+  t.same(made, await db.task.findUnique({ where: { id: made.id } }), 'every field, its name and its type (BigInt, Date, JSON)');
+  t.match(await db.webhookEndpoint.findFirst({ where: { taskId: made.id } }), { ...webhook, userId, events: ['task.processed', 'task.failed'] });
+  t.ok(Math.abs(made.createdAt.getTime() - Date.now()) < 60_000, 'timestamps are UTC, as Prisma keeps them');
+
+  const upload = await db.upload.create({
+    data: { id: randomUUID(), userId, fileName: 'c.wav', sourceFormat: 'wav', contentType: 'audio/wav', objectKey: 'c.wav', bytes: 3n, expiresAt: new Date(Date.now() + 60_000) },
+  });
+  const fromUpload = { userId, fileName: 'c.wav', sourceFormat: 'wav', targetFormat: 'mp3', options: {}, inputKey: 'c.wav', inputBytes: 3 };
+  const first = await createTaskFromUpload(db, upload, fromUpload);
+  t.same(first, await db.task.findUnique({ where: { id: first?.id ?? 0 } }));
+  t.equal(await createTaskFromUpload(db, upload, fromUpload), null, 'an upload makes one task');
+  t.equal(await db.task.count({ where: { inputKey: 'c.wav' } }), 1, 'and nothing is written for the second');
+  t.equal(await db.webhookEndpoint.count({ where: { taskId: first?.id ?? 0 } }), 0, 'no webhook asked, none made');
 });
 
 t.test('mark enqueued only for the current version', async (t) => {

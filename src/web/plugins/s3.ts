@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import fp from 'fastify-plugin';
+import { createObjectSize, type ObjectSize } from '../../storage/object-size.ts';
 import { createUrlSigner, type UrlSigner } from '../../storage/presigned-urls.ts';
 import { createS3 } from '../../storage/s3.ts';
 
@@ -8,6 +9,8 @@ declare module 'fastify' {
     s3: S3Client;
     /** Presigned URLs at the address clients reach S3 at (S3_PUBLIC_ENDPOINT). */
     s3Urls: UrlSigner;
+    /** An object's size in bytes, null when there is none (src/storage/object-size.ts). */
+    objectSize: ObjectSize;
   }
 }
 
@@ -16,6 +19,7 @@ export default fp(
     const s3 = createS3(app.config);
     app.decorate('s3', s3);
     app.decorate('s3Urls', createUrlSigner(app.config, s3));
+    app.decorate('objectSize', createObjectSize(createUrlSigner(app.config, s3, { internal: true })));
     app.addHook('onClose', () => s3.destroy());
   },
   { name: 's3', dependencies: ['config'] },

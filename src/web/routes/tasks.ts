@@ -98,7 +98,7 @@ const tasks: FastifyPluginAsyncTypebox = async (app) => {
       await deleteObjects(app.s3, app.config.S3_BUCKET, [reset.previousOutputKey]).catch((err: Error) =>
         request.log.error({ err, key: reset.previousOutputKey }, 'could not delete a previous result'),
       );
-      await enqueueOrLeaveToSweeper(app.db, app.sqs, app.config.SQS_QUEUE_URL, reset.task, request.log);
+      await enqueueOrLeaveToSweeper(app.db, app.sendMessage, app.config.SQS_QUEUE_URL, reset.task, request.log);
       return taskView(reset.task, app.config.FILE_RETENTION_DAYS);
     },
   );

@@ -118,7 +118,7 @@ const upload: FastifyPluginAsyncTypebox = async (app) => {
         const { targetFormat, options } = conversionRequest(fields);
         const webhook = await taskWebhook(app.config, fields.webhookUrl);
         const task = await createTask(app.db, { id: taskId, userId, fileName: stored.fileName, sourceFormat: stored.sourceFormat, targetFormat, options, inputKey: stored.key, inputBytes: stored.bytes, webhook });
-        await enqueueOrLeaveToSweeper(app.db, app.sqs, app.config.SQS_QUEUE_URL, task, request.log);
+        await enqueueOrLeaveToSweeper(app.db, app.sendMessage, app.config.SQS_QUEUE_URL, task, request.log);
         return created(task, webhook);
       } catch (error) {
         if (stored) {
