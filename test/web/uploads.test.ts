@@ -152,6 +152,9 @@ t.test('POST /api/tasks from an upload: 404 unknown or not yours, 400 missing or
   const wrong = await createTask(app, owner, { uploadId: upload.uploadId, newFormat: 'mp3' });
   t.equal(wrong.statusCode, 400);
   t.match(wrong.json().message, /has 50 bytes, but 100 were declared/);
+  // An empty object has no first byte to range over (object-size.ts asks for it).
+  await s3.send(new PutObjectCommand({ Bucket: config.S3_BUCKET, Key: uploadKey(owner.id, upload.uploadId, 'wav'), Body: new Uint8Array(0) }));
+  t.match((await createTask(app, owner, { uploadId: upload.uploadId, newFormat: 'mp3' })).json().message, /has 0 bytes, but 100 were declared/);
 
   t.equal((await put(upload, new Uint8Array(100))).status, 200);
   t.equal((await createTask(app, owner, { uploadId: upload.uploadId, newFormat: 'mp3' })).statusCode, 201, 'a retry after the PUT works');
