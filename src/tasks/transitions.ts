@@ -100,9 +100,9 @@ export async function createTaskFromUpload(db: Database, upload: { id: string; u
 
 /** Records that the queue accepted the message for this version (until then the sweeper re-sends it). */
 export async function markEnqueued(db: Database, { taskId, version }: TaskRef): Promise<void> {
-  // After every upload: raw SQL (src/db/sql.ts). updated_at as Prisma's @updatedAt would.
-  const now = utc(new Date());
-  await query(db, 'mark-enqueued', 'UPDATE tasks SET enqueued_at = $3::timestamp, updated_at = $3::timestamp WHERE id = $1 AND version = $2', [taskId, version, now]);
+  // After every upload: raw SQL (src/db/sql.ts). Bookkeeping a client does not see: updated_at
+  // stays, so the list's version does not move (migration visible_task_changes).
+  await query(db, 'mark-enqueued', 'UPDATE tasks SET enqueued_at = $3::timestamp WHERE id = $1 AND version = $2', [taskId, version, utc(new Date())]);
 }
 
 /** uploaded | processing → processing. Null when the task is gone, re-formatted or already final. */

@@ -71,11 +71,16 @@ t.test('the task SQL makes returns (src/tasks/insert-sql.ts) is the row as Prism
 });
 
 t.test('mark enqueued only for the current version', async (t) => {
-  const { ref } = await newTask();
+  const { ref, userId } = await newTask();
   await markEnqueued(db, { ...ref, version: 2 });
   t.equal((await db.task.findUnique({ where: { id: ref.taskId } }))?.enqueuedAt, null, 'another version changes nothing');
+  const versionOf = async () => (await db.user.findUnique({ where: { id: userId } }))?.tasksVersion;
+  const before = await versionOf();
   await markEnqueued(db, ref);
   t.ok((await db.task.findUnique({ where: { id: ref.taskId } }))?.enqueuedAt instanceof Date);
+  t.equal(await versionOf(), before, 'bookkeeping a client does not see leaves the list version (migration visible_task_changes)');
+  await claimTask(db, ref);
+  t.ok((await versionOf())! > before!, 'a change a client sees moves it');
 });
 
 t.test('the sweeper sees a task whose send never succeeded', async (t) => {
