@@ -1,8 +1,19 @@
 // Object storage: the client, the key layout, and the streaming operations web and worker share.
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+  type CompletedPart,
+  type GetObjectCommandOutput,
+} from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.ts';
+import { fillParts, PartBuffers } from './part-buffers.ts';
 
 export function createS3(config: Config): S3Client {
   const endpoint = config.AWS_ENDPOINT_URL;
@@ -40,7 +51,16 @@ export const uploadKey = (userId: number, uploadId: string, format: string) => `
 export const convertedKey = (userId: number, taskId: number, version: number, format: string) =>
   `users/${userId}/tasks/${taskId}/converted.v${version}.${format}`;
 
-/** Streams body to S3 in 5 MiB parts (two in flight), so memory stays flat whatever the size. */
+const PART_BYTES = 5 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
+/** Enough for two uploads at once, or one of the worker's and one of the web's, without new memory. */
+const partBuffers = new PartBuffers(PART_BYTES, 4);
+
+/**
+ * Streams body to S3: one PutObject up to 5 MiB, else a multipart upload in 5 MiB parts (two in
+ * flight, then reading waits), so memory stays flat whatever the size. A failure, or the end of
+ * `signal`, aborts the multipart upload: nothing is left behind.
+ */
 export async function uploadStream(
   s3: S3Client,
   bucket: string,
@@ -49,15 +69,39 @@ export async function uploadStream(
   contentType: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  const upload = new Upload({
-    client: s3,
-    params: { Bucket: bucket, Key: key, Body: body, ContentType: contentType },
-    partSize: 5 * 1024 * 1024,
-    queueSize: 2,
-    leavePartsOnError: false,
-  });
-  signal?.addEventListener('abort', () => void upload.abort(), { once: true });
-  await upload.done();
+  const options = { abortSignal: signal };
+  let multipartId: string | undefined;
+  let parts = 0;
+  const sending: Array<Promise<unknown>> = [];
+  const completed: CompletedPart[] = [];
+  try {
+    for await (const { buffer, bytes, last } of fillParts(body, partBuffers)) {
+      // A buffer goes back to the pool only after a request that succeeded: one that failed may still be writing it.
+      if (last && !multipartId) {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, Body: bytes }), options);
+        partBuffers.give(buffer);
+        return;
+      }
+      multipartId ??= (await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }), options)).UploadId!;
+      const PartNumber = ++parts;
+      const sent = s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: multipartId, PartNumber, Body: bytes }), options).then(({ ETag }) => {
+        partBuffers.give(buffer);
+        completed.push({ PartNumber, ETag });
+      });
+      sent.catch(() => {}); // its failure is seen where it is awaited, below or in the catch
+      sending.push(sent);
+      if (sending.length >= PARTS_IN_FLIGHT) await sending.shift();
+    }
+    await Promise.all(sending);
+    completed.sort((a, b) => a.PartNumber! - b.PartNumber!);
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: multipartId, MultipartUpload: { Parts: completed } }), options);
+  } catch (error) {
+    if (multipartId) {
+      await Promise.allSettled(sending); // parts still arriving after the abort would stay stored
+      await abortMultipartUpload(s3, bucket, key, multipartId);
+    }
+    throw error;
+  }
 }
 
 export async function getObject(s3: S3Client, bucket: string, key: string, range?: string): Promise<GetObjectCommandOutput> {

@@ -49,9 +49,6 @@ const COMMAND_PERMISSIONS: Record<string, Permission[]> = {
   DeleteObjectsCommand: [{ action: 's3:DeleteObject', resources: on('objects') }],
   HeadBucketCommand: [{ action: 's3:ListBucket', resources: on('bucket') }],
   ListObjectsV2Command: [{ action: 's3:ListBucket', resources: on('bucket') }], // the orphan sweeper
-  // @aws-sdk/lib-storage: PutObject, or CreateMultipartUpload + UploadPart + CompleteMultipartUpload
-  // (all s3:PutObject), and AbortMultipartUpload when a part fails.
-  Upload: [{ action: 's3:PutObject', resources: on('objects') }, { action: 's3:AbortMultipartUpload', resources: on('objects') }],
   PutObjectCommand: [{ action: 's3:PutObject', resources: on('objects') }],
   createPresignedPost: [{ action: 's3:PutObject', resources: on('objects') }],
   CreateMultipartUploadCommand: [{ action: 's3:PutObject', resources: on('objects') }],
@@ -91,13 +88,13 @@ function sourceFiles(entryPoints: string[]): string[] {
 }
 
 /**
- * SDK commands sent in `files`, with the file of each use (`new XxxCommand(`, lib-storage's `new Upload(`,
- * `createPresignedPost(`), and the SQS actions sent as signed requests of our own ('AmazonSQS.Xxx', src/queue/send-message.ts).
+ * SDK commands sent in `files`, with the file of each use (`new XxxCommand(`, `createPresignedPost(`), and the
+ * SQS actions sent as signed requests of our own ('AmazonSQS.Xxx', src/queue/send-message.ts).
  */
 function sdkCommands(files: string[]): Map<string, string[]> {
   const found = new Map<string, string[]>();
   for (const file of files) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/\bnew ([A-Z]\w*Command|Upload)\(|\b(createPresignedPost)\(|'AmazonSQS\.(\w+)'/g)) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/\bnew ([A-Z]\w*Command)\(|\b(createPresignedPost)\(|'AmazonSQS\.(\w+)'/g)) {
       const command = (match[1] ?? match[2] ?? `${match[3]}Command`)!;
       found.set(command, [...(found.get(command) ?? []), relative(SRC, file)]);
     }
@@ -171,7 +168,7 @@ const skip = TERRAFORM ? false : 'terraform is not installed (it renders the boo
 const commandsOf = (tier: Tier) => sdkCommands(sourceFiles(ENTRY_POINTS[tier]));
 
 t.test('the code sends the commands this test knows of', async (t) => {
-  t.ok(commandsOf('web').has('SendMessageCommand') && commandsOf('web').has('Upload'), 'the web tier sends messages and uploads');
+  t.ok(commandsOf('web').has('SendMessageCommand') && commandsOf('web').has('PutObjectCommand'), 'the web tier sends messages and uploads');
   t.ok(commandsOf('worker').has('ReceiveMessageCommand') && commandsOf('worker').has('SendEmailCommand'), 'the worker receives and mails');
   t.notOk(commandsOf('web').has('SendEmailCommand'), 'the web tier sends no email');
 });
