@@ -23,7 +23,18 @@ function refusal(stderr: string): string {
   return `ffmpeg could not convert the file: ${stderr.trim().split('\n').pop()}`;
 }
 
+/**
+ * What ffmpeg says when it could not read an input URL to its end (storage refused, unreachable,
+ * cut off): the task is retried, not failed. ffmpeg may still exit 0 with what it read, so this is
+ * checked on success too.
+ */
+const READ_FAILURE = /Server returned \d|HTTP error|Connection refused|Connection reset|Connection timed out|Input\/output error|Stream ends prematurely|Failed to resolve|operation timed out/i;
+
+/** ffmpeg waits this long for storage to answer before giving up on a read (then the task is retried). */
+const READ_TIMEOUT_MICROSECONDS = 30_000_000;
+
 export interface ConvertOptions {
+  /** A local path, or an http(s) URL that ffmpeg reads itself (ranges when it seeks). */
   input: string;
   output: string;
   format: TargetFormatName;
@@ -43,7 +54,9 @@ export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<A
   const spec: TargetFormat = TARGET_FORMATS[job.format];
   return new Promise((resolve, reject) => {
     if (job.signal.aborted) return reject(job.signal.reason);
+    const fromUrl = /^https?:/.test(job.input);
     const command = ffmpeg(job.input)
+      .inputOptions(fromUrl ? ['-rw_timeout', String(READ_TIMEOUT_MICROSECONDS)] : [])
       .setFfmpegPath(binaries.ffmpeg)
       .noVideo() // cover art and video tracks would break audio-only containers
       .outputOptions(['-map', '0:a:0', '-map_metadata', '0', ...(spec.outputOptions ?? [])])
@@ -57,6 +70,9 @@ export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<A
     if (job.options.sampleRate) command.audioFrequency(job.options.sampleRate);
     if (job.options.channels) command.audioChannels(job.options.channels);
     let durationSeconds: number | null = null;
+    let readFailure: string | null = null;
+    // A URL carries a signature: it must never reach a log or a task's status reason.
+    const withoutUrl = (text: string) => (fromUrl ? text.replaceAll(job.input, 'input') : text);
     const abort = () => command.kill('SIGKILL');
     job.signal.addEventListener('abort', abort, { once: true });
     command
@@ -67,16 +83,19 @@ export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<A
       // Progress from ffmpeg's own status lines: a 'progress' listener would make fluent-ffmpeg
       // run ffprobe on the input first, which cost as much CPU as a short conversion.
       .on('stderr', (line: string) => {
+        if (fromUrl && !readFailure && READ_FAILURE.test(line)) readFailure = withoutUrl(line);
         const timemark = /\btime=\s*(\d+:\d+:\d+(?:\.\d+)?)/.exec(line)?.[1];
         if (durationSeconds && timemark) job.onProgress(Math.min(99, Math.floor((100 * timemarkSeconds(timemark)) / durationSeconds)));
       })
       .on('error', (error: Error, _stdout: string | null, stderr: string | null) => {
         job.signal.removeEventListener('abort', abort);
         if (job.signal.aborted) return reject(job.signal.reason);
-        reject(new UnconvertibleError(refusal(stderr || error.message)));
+        if (readFailure) return reject(new Error(`ffmpeg could not read the input: ${readFailure}`));
+        reject(new UnconvertibleError(refusal(withoutUrl(stderr || error.message))));
       })
       .on('end', () => {
         job.signal.removeEventListener('abort', abort);
+        if (readFailure) return reject(new Error(`ffmpeg could not read the input to its end: ${readFailure}`));
         resolve({ durationSeconds });
       })
       .save(job.output);

@@ -11,6 +11,7 @@ import { loggerOptions } from '../logger.ts';
 import { createSes } from '../mail/ses.ts';
 import { createMessageSender, type SendMessage } from '../queue/send-message.ts';
 import { createSqs } from '../queue/sqs.ts';
+import { createUrlSigner, type UrlSigner } from '../storage/presigned-urls.ts';
 import { createS3 } from '../storage/s3.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 
@@ -18,6 +19,8 @@ export interface WorkerDeps {
   config: Config;
   db: Database;
   s3: S3Client;
+  /** Signs the URLs ffmpeg reads originals from: at the services' own S3 endpoint, not the browsers'. */
+  urls: UrlSigner;
   sqs: SQSClient;
   /** Sends a task's message (the unsent-task sweeper). */
   sendMessage: SendMessage;
@@ -30,11 +33,13 @@ export interface WorkerDeps {
 }
 
 export function createWorkerDeps(config: Config, overrides: Partial<WorkerDeps> = {}): WorkerDeps {
+  const s3 = overrides.s3 ?? createS3(config);
   const sqs = overrides.sqs ?? createSqs(config);
   return {
     config,
     db: createDatabase(config.DATABASE_URL, { poolSize: config.WORKER_CONCURRENCY + 2, passwordFile: config.DATABASE_PASSWORD_FILE }),
-    s3: createS3(config),
+    s3,
+    urls: createUrlSigner(config, s3, { internal: true }),
     sqs,
     sendMessage: createMessageSender(config, sqs),
     ses: createSes(config),

@@ -1,15 +1,13 @@
 // One queue message, start to end. Every step may run again after a crash or a
 // redelivery, so each is safe to repeat: claims and results are conditional
 // updates on (id, version), and the result's S3 key carries the version.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { convertAudio, UnconvertibleError } from '../audio/convert.ts';
 import { TARGET_FORMATS, type ConversionOptions, type TargetFormatName } from '../audio/formats.ts';
 import type { TaskMessage } from '../queue/sqs.ts';
-import { convertedKey, deleteObjects, getObject, uploadStream } from '../storage/s3.ts';
+import { convertedKey, deleteObjects, uploadStream } from '../storage/s3.ts';
 import { claimTask, failTask, type ConversionResult, finishTask, recordProgress, releaseTask } from '../tasks/transitions.ts';
 import type { WorkerDeps } from './deps.ts';
 import { notifyOwner } from './notify.ts';
@@ -17,6 +15,8 @@ import { notifyOwner } from './notify.ts';
 export type Outcome = 'processed' | 'failed' | 'dropped';
 
 const PROGRESS_INTERVAL_MS = 1000;
+/** Long enough for ffmpeg's last seek in the longest conversion; a later one fails and the task is retried. */
+const INPUT_URL_SECONDS = 3600;
 
 export async function processTask(deps: WorkerDeps, message: TaskMessage, signal: AbortSignal): Promise<Outcome> {
   const { db, log } = deps;
@@ -34,9 +34,9 @@ export async function processTask(deps: WorkerDeps, message: TaskMessage, signal
   const dir = await mkdtemp(join(deps.tempRoot, `cct-task-${taskId}-`));
   deps.metrics.inFlight.inc();
   try {
-    const input = join(dir, `original.${task.sourceFormat}`);
-    const object = await getObject(deps.s3, deps.config.S3_BUCKET, task.inputKey);
-    await pipeline(object.Body as Readable, createWriteStream(input), { signal });
+    // ffmpeg reads the original from S3 itself: downloading it through this process cost about 5 ms
+    // of CPU per MB (docs/benchmarks.md), ffmpeg's own reads next to nothing.
+    const { url: input } = await deps.urls.read(task.inputKey, INPUT_URL_SECONDS);
 
     let result: ConversionResult;
     try {

@@ -1,10 +1,13 @@
 // Encoder settings that ffmpeg itself would refuse: every accepted option set must convert.
-import { mkdtemp, rm } from 'node:fs/promises';
+// Inputs read from a URL: a failed read is retried, never taken for a bad file.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { findBinaries } from '../../src/audio/binaries.ts';
-import { convertAudio } from '../../src/audio/convert.ts';
+import { convertAudio, UnconvertibleError } from '../../src/audio/convert.ts';
 import { TARGET_FORMATS } from '../../src/audio/formats.ts';
 import { audioFile, probe } from '../helpers/audio.ts';
 
@@ -32,4 +35,35 @@ t.test('a higher bitrate asks for a higher quality', async (t) => {
   const low = await convert(64, 44100, 2);
   const high = await convert(320, 44100, 2);
   t.ok(high.bitRate > low.bitRate * 2, `${low.bitRate} → ${high.bitRate} bit/s`);
+});
+
+/** Serves a wav over HTTP as storage would, or cuts the connection halfway through it, or answers 404. */
+async function storage(t: Test, answer: 'whole' | 'cut' | 'missing') {
+  const wav = await readFile(await audioFile('wav'));
+  const server = createServer((request, response) => {
+    if (answer === 'missing') return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length });
+    if (answer === 'whole') return void response.end(wav);
+    response.write(wav.subarray(0, wav.length / 2), () => request.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/original.wav?X-Amz-Signature=secret`;
+}
+const fromUrl = (input: string, output: string) =>
+  convertAudio(findBinaries({}), { input, output: join(dir, output), format: 'mp3', options: {}, signal: new AbortController().signal, onProgress: () => {} });
+
+t.test('an input URL is read to its end', async (t) => {
+  t.match(await fromUrl(await storage(t, 'whole'), 'url.mp3'), { durationSeconds: Number });
+  t.match(await probe(join(dir, 'url.mp3')), { codec: 'mp3' });
+});
+
+t.test('an input URL that fails is an error to retry, not an unconvertible file, and the URL is not told', async (t) => {
+  for (const answer of ['cut', 'missing'] as const) {
+    const error = await fromUrl(await storage(t, answer), `${answer}.mp3`).then(() => null, (e: Error) => e);
+    t.ok(error, `${answer}: rejects (ffmpeg exits 0 on a cut input, with what it read)`);
+    t.notOk(error instanceof UnconvertibleError, `${answer}: to retry`);
+    t.match(error?.message, /could not read the input/);
+    t.notMatch(error?.message, /secret/);
+  }
 });
