@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROCESS_MEMORY_ENV } from '../process-memory.ts';
 import { findNginx, startNginx } from './nginx.ts';
 import { startServices, teardown, type Stop } from './services.ts';
 import { SetupError } from './setup-error.ts';
@@ -89,7 +90,9 @@ export async function startStack({ env, ports = DEV_PORTS, log = console.log, si
       log,
     });
     stops.add(services.stop);
-    const childEnv: NodeJS.ProcessEnv = { ...services.env, WORKER_PORT: String(ports.worker), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const childEnv: NodeJS.ProcessEnv = { ...services.env, ...PROCESS_MEMORY_ENV, WORKER_PORT: String(ports.worker), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    // Node options of the environment's own (a debugger, a preload) still apply.
+    if (services.env.NODE_OPTIONS) childEnv.NODE_OPTIONS = `${PROCESS_MEMORY_ENV.NODE_OPTIONS} ${services.env.NODE_OPTIONS}`;
     // Dev only: a fresh signing secret each start (tokens do not outlive the stack).
     childEnv.JWT_SECRET ??= randomBytes(32).toString('hex');
     childEnv.WORKER_DRAIN_SECONDS ??= '10'; // within stopChild's grace

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { PROCESS_MEMORY_ENV } from '../../src/process-memory.ts';
 import { startStack } from '../../src/dev/stack.ts';
 import { findNginx } from '../../src/dev/nginx.ts';
 import { freePorts } from '../../src/dev/ports.ts';
@@ -22,6 +24,11 @@ t.test('the embedded stack boots everything, answers through nginx, and leaves n
     const ready = await fetch(`http://127.0.0.1:${nginx}/ready`);
     t.equal(ready.status, 200, 'ready through nginx');
     t.same(await ready.json(), { status: 'ready', checks: { database: 'ok', storage: 'ok', queue: 'ok' } });
+  }
+  for (const [label, pid] of Object.entries(stack.pids)) {
+    const environ = new Map(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    // The environment's own node options (here tap's, which quotes each) are kept beside ours.
+    for (const [key, value] of Object.entries(PROCESS_MEMORY_ENV)) t.ok(value.split(' ').every((part) => environ.get(key)?.includes(part)), `${label}: ${key}`);
   }
   t.equal((await fetch(`${stack.env.AWS_ENDPOINT_URL_SES}/store`)).status, 200, 'SES store reachable');
   t.equal(stack.urls[`web:${web1}`], `http://127.0.0.1:${web1}`);

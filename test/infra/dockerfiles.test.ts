@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { PROCESS_MEMORY_ENV } from '../../src/process-memory.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -65,6 +66,14 @@ for (const file of ['Dockerfile.web', 'Dockerfile.worker']) {
     t.notMatch(runs, /--omit=optional/, "optional dependencies stay: @node-rs/argon2's native binding is one");
     t.notMatch(runs, /npm (install|i)\b/, 'exactly the lockfile');
     t.match(all(runtime, 'ENV').join(' '), /NODE_ENV=production/);
+  });
+
+  t.test(`${file}: the memory settings of src/process-memory.ts, as the dev stack starts the processes`, async (t) => {
+    // ENV a=b c="d e" …: the pairs, quotes removed.
+    const env = Object.fromEntries(
+      all(runtime, 'ENV').flatMap((args) => [...args.matchAll(/(\w+)=("[^"]*"|\S+)/g)].map(([, key, value]) => [key, value!.replace(/^"|"$/g, '')])),
+    );
+    for (const [key, value] of Object.entries(PROCESS_MEMORY_ENV)) t.equal(env[key], value, key);
   });
 
   t.test(`${file}: runs as an unprivileged user`, async (t) => {
