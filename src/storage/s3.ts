@@ -11,9 +11,10 @@ import {
   type CompletedPart,
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config.ts';
-import { fillParts, PartBuffers } from './part-buffers.ts';
+import { fillParts, PartBuffers, readParts, type Part } from './part-buffers.ts';
 
 export function createS3(config: Config): S3Client {
   const endpoint = config.AWS_ENDPOINT_URL;
@@ -61,21 +62,28 @@ const partBuffers = new PartBuffers(PART_BYTES, 4);
  * flight, then reading waits), so memory stays flat whatever the size. A failure, or the end of
  * `signal`, aborts the multipart upload: nothing is left behind.
  */
-export async function uploadStream(
-  s3: S3Client,
-  bucket: string,
-  key: string,
-  body: Readable,
-  contentType: string,
-  signal?: AbortSignal,
-): Promise<void> {
+export function uploadStream(s3: S3Client, bucket: string, key: string, body: Readable, contentType: string, signal?: AbortSignal): Promise<void> {
+  return uploadParts(s3, bucket, key, fillParts(body, partBuffers), contentType, signal);
+}
+
+/** The same for a file on disk, read straight into the part buffers: a third of the CPU of streaming it (docs/benchmarks.md). */
+export async function uploadFile(s3: S3Client, bucket: string, key: string, path: string, contentType: string, signal?: AbortSignal): Promise<void> {
+  const file = await open(path);
+  try {
+    await uploadParts(s3, bucket, key, readParts(file, partBuffers), contentType, signal);
+  } finally {
+    await file.close();
+  }
+}
+
+async function uploadParts(s3: S3Client, bucket: string, key: string, source: AsyncIterable<Part>, contentType: string, signal?: AbortSignal): Promise<void> {
   const options = { abortSignal: signal };
   let multipartId: string | undefined;
   let parts = 0;
   const sending: Array<Promise<unknown>> = [];
   const completed: CompletedPart[] = [];
   try {
-    for await (const { buffer, bytes, last } of fillParts(body, partBuffers)) {
+    for await (const { buffer, bytes, last } of source) {
       // A buffer goes back to the pool only after a request that succeeded: one that failed may still be writing it.
       if (last && !multipartId) {
         await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, Body: bytes }), options);

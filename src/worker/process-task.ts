@@ -1,13 +1,12 @@
 // One queue message, start to end. Every step may run again after a crash or a
 // redelivery, so each is safe to repeat: claims and results are conditional
 // updates on (id, version), and the result's S3 key carries the version.
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { convertAudio, UnconvertibleError } from '../audio/convert.ts';
 import { TARGET_FORMATS, type ConversionOptions, type TargetFormatName } from '../audio/formats.ts';
 import type { TaskMessage } from '../queue/sqs.ts';
-import { convertedKey, deleteObjects, uploadStream } from '../storage/s3.ts';
+import { convertedKey, deleteObjects, uploadFile } from '../storage/s3.ts';
 import { claimTask, failTask, type ConversionResult, finishTask, recordProgress, releaseTask } from '../tasks/transitions.ts';
 import type { WorkerDeps } from './deps.ts';
 import { notifyOwner } from './notify.ts';
@@ -55,7 +54,7 @@ export async function processTask(deps: WorkerDeps, message: TaskMessage, signal
         },
       });
       const outputKey = convertedKey(task.userId, taskId, version, format);
-      await uploadStream(deps.s3, deps.config.S3_BUCKET, outputKey, createReadStream(output), TARGET_FORMATS[format].contentType, signal);
+      await uploadFile(deps.s3, deps.config.S3_BUCKET, outputKey, output, TARGET_FORMATS[format].contentType, signal);
       result = { outputKey, outputBytes: (await stat(output)).size, durationSeconds: info.durationSeconds };
     } catch (error) {
       if (!(error instanceof UnconvertibleError)) throw error;

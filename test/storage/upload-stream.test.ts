@@ -1,10 +1,13 @@
-// uploadStream against the S3 emulator: the bytes arrive whole whatever the chunks, and a
-// failing stream leaves nothing behind.
+// uploadStream and uploadFile against the S3 emulator: the bytes arrive whole whatever the chunks
+// or the file's size, and a failing stream leaves nothing behind.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
-import { createS3, uploadStream } from '../../src/storage/s3.ts';
+import { createS3, uploadFile, uploadStream } from '../../src/storage/s3.ts';
 import { testConfig } from '../helpers/env.ts';
 
 const MiB = 1024 * 1024;
@@ -36,6 +39,19 @@ t.test('the bytes arrive whole: empty, one part, exactly one part, several parts
     const bytes = randomBytes(size);
     const key = `${prefix}/${size}`;
     await uploadStream(s3, bucket, key, chunked(bytes), 'audio/wav');
+    t.ok((await stored(key)).equals(bytes), `${size} bytes`);
+  }
+});
+
+t.test('a file arrives whole, read part by part: empty, one part, exactly one and two parts, several', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cct-upload-file-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  for (const size of [0, 1, 5 * MiB, 10 * MiB, 12 * MiB + 17]) {
+    const bytes = randomBytes(size);
+    const path = join(dir, String(size));
+    await writeFile(path, bytes);
+    const key = `${prefix}/file-${size}`;
+    await uploadFile(s3, bucket, key, path, 'audio/wav');
     t.ok((await stored(key)).equals(bytes), `${size} bytes`);
   }
 });
