@@ -54,6 +54,7 @@ export function createWorkerDeps(config: Config, overrides: Partial<WorkerDeps> 
 export async function closeWorkerDeps(deps: WorkerDeps): Promise<void> {
   deps.s3.destroy();
   deps.sqs.destroy();
+  await deps.sendMessage.close();
   deps.ses.destroy();
   await deps.db.$disconnect();
 }

@@ -166,6 +166,7 @@ t.test('queue down: the task is kept and the sweeper sends it later', async (t) 
   const { CreateQueueCommand } = await import('@aws-sdk/client-sqs');
   await sqs.send(new CreateQueueCommand({ QueueName: queueUrl.split('/').pop()! }));
   const send = createMessageSender(config, sqs);
+  t.teardown(() => send.close());
   t.equal(await requeueUnsent(db, send, queueUrl, 60_000), 0, 'a fresh task is given time');
   await db.task.update({ where: { id }, data: { updatedAt: new Date(Date.now() - 120_000) } });
   t.ok((await requeueUnsent(db, send, queueUrl, 60_000)) >= 1);

@@ -19,8 +19,12 @@ export default fp(
     const s3 = createS3(app.config);
     app.decorate('s3', s3);
     app.decorate('s3Urls', createUrlSigner(app.config, s3));
-    app.decorate('objectSize', createObjectSize(createUrlSigner(app.config, s3, { internal: true })));
-    app.addHook('onClose', () => s3.destroy());
+    const objectSize = createObjectSize(createUrlSigner(app.config, s3, { internal: true }));
+    app.decorate('objectSize', objectSize);
+    app.addHook('onClose', async () => {
+      s3.destroy();
+      await objectSize.close();
+    });
   },
   { name: 's3', dependencies: ['config'] },
 );

@@ -15,8 +15,12 @@ export default fp(
   async (app) => {
     const sqs = createSqs(app.config);
     app.decorate('sqs', sqs);
-    app.decorate('sendMessage', createMessageSender(app.config, sqs));
-    app.addHook('onClose', () => sqs.destroy());
+    const sendMessage = createMessageSender(app.config, sqs);
+    app.decorate('sendMessage', sendMessage);
+    app.addHook('onClose', async () => {
+      sqs.destroy();
+      await sendMessage.close();
+    });
   },
   { name: 'sqs', dependencies: ['config'] },
 );
