@@ -67,3 +67,13 @@ t.test('an input URL that fails is an error to retry, not an unconvertible file,
     t.notMatch(error?.message, /secret/);
   }
 });
+
+t.test('an abort before ffmpeg has started still stops it: the conversion rejects with the reason', async (t) => {
+  const controller = new AbortController();
+  const reason = new Error('worker stopping');
+  const job = { input: await audioFile('wav'), output: join(dir, 'aborted.mp3'), format: 'mp3' as const, options: {}, signal: controller.signal, onProgress: () => {} };
+  // fluent-ffmpeg checks its codecs first: an abort now lands before ffmpeg is spawned.
+  const converting = convertAudio(findBinaries({}), job);
+  controller.abort(reason);
+  await t.rejects(converting, reason);
+});
