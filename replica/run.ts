@@ -70,6 +70,24 @@ async function emailsAbout(localstack: string, client: Client, subject: string):
   return (await emailsTo(client.email, localstack)).filter((e) => e.subject === subject).length;
 }
 
+/** Until /ready answers 200 four times in a row through nginx, which takes turns between the web replicas. */
+async function ready(base: string): Promise<void> {
+  let inARow = 0;
+  let last = '';
+  await waitFor(
+    '/ready through nginx',
+    async () => {
+      const answer = await fetch(`${base}/ready`).then(async (r) => ({ ok: r.ok, text: `${r.status} ${await r.text()}` }), (e: Error) => ({ ok: false, text: e.message }));
+      last = answer.text;
+      inARow = answer.ok ? inARow + 1 : 0;
+      return inARow >= 4 ? true : undefined;
+    },
+    60_000,
+  ).catch(() => {
+    throw new Error(`/ready through nginx did not answer 200 four times in a row within 60 s; last answer: ${last}`);
+  });
+}
+
 async function smoke(engine: Engine, env: NodeJS.ProcessEnv, upStart: number, web: string, localstack: string): Promise<void> {
   const client = new Client(web);
   await client.signUpAndLogIn();
@@ -155,6 +173,9 @@ async function leftovers(engine: Engine): Promise<string[]> {
 }
 
 let failure: unknown;
+let containerLogs = '';
+/** The services' own warnings and errors (pino levels 40 and up): on a CI machine, often the only trace of a failure's cause. */
+const warnings = (logs: string) => logs.split('\n').filter((line) => /"level":(4|5|6)0\b/.test(line)).slice(-30);
 const engine = await detectEngine();
 step(`engine: ${engine.cli}; full log: ${logFile}`);
 let down = false;
@@ -167,7 +188,8 @@ const cleanUp = (() => {
       await stopHealthchecks();
       if (!down) {
         const env = { JWT_SECRET: 'x'.repeat(32) }; // compose refuses to read the file without one
-        writeFileSync(`${logFile}.containers`, (await engine.compose(PROJECT, ['logs', '--no-color'], env)).stdout);
+        containerLogs = (await engine.compose(PROJECT, ['logs', '--no-color'], env)).stdout;
+        writeFileSync(`${logFile}.containers`, containerLogs);
         await engine.compose(PROJECT, ['down', '-v'], env);
       }
       await engine.stop();
@@ -190,6 +212,10 @@ try {
   await waitHealthy(engine, PROJECT, SERVICES, ['migrate'], 300_000);
   figures.push(['every service healthy, from `up`', seconds(Date.now() - upStart)]);
   check(true, 'migrate exited 0; nginx, 2 web, 2 workers, postgres, redis and localstack healthy');
+  // Docker's healthcheck asks only whether each web process is alive; a load balancer sends users
+  // only once /ready (database, S3, SQS) answers, as the ALB does: so does the smoke.
+  await ready(`http://127.0.0.1:${http}`);
+  figures.push(['/ready through nginx (both web replicas), from `up`', seconds(Date.now() - upStart)]);
   await smoke(engine, env, upStart, `http://127.0.0.1:${http}`, `http://127.0.0.1:${localstackPort}`);
 
   await stopHealthchecks();
@@ -210,6 +236,8 @@ console.log('\nreplica figures:');
 for (const [what, value] of figures) console.log(`  ${what.padEnd(58)} ${value}`);
 if (failure) {
   console.error(`\nreplica: FAILED: ${failure instanceof Error ? failure.message : String(failure)}\n(full log: ${logFile}${down ? '' : `, container logs: ${logFile}.containers`})`);
+  const lines = warnings(containerLogs);
+  if (lines.length) console.error(`the services' last warnings and errors:\n${lines.join('\n')}`);
   process.exit(1);
 }
 console.log('\nreplica: passed');
