@@ -6,6 +6,7 @@ import t from 'tap';
 import { createDatabase } from '../../src/db/client.ts';
 import { createUrlSigner } from '../../src/storage/presigned-urls.ts';
 import { createS3, uploadKey } from '../../src/storage/s3.ts';
+import { findOwnUpload } from '../../src/uploads/records.ts';
 import { sweepExpiredUploads } from '../../src/uploads/sweeper.ts';
 import { processTask } from '../../src/worker/process-task.ts';
 import { build, signUp, type App, type TestUser } from '../helpers/app.ts';
@@ -46,6 +47,20 @@ async function newUpload(app: App, user: TestUser, fileName: string, size: numbe
 const put = (upload: Upload, body: Uint8Array) => fetch(upload.url!, { method: 'PUT', headers: upload.headers, body: new Blob([new Uint8Array(body)]) });
 
 const createTask = (app: App, user: TestUser, payload: object) => app.inject({ method: 'POST', url: '/api/tasks', headers: user.headers, payload });
+
+t.test('the upload record as its SQL reads it is the record as Prisma reads it, before and after its use', async (t) => {
+  const app = await build(t);
+  const user = await signUp(app);
+  const wav = await audioBytes('wav');
+  const upload = await newUpload(app, user, 'shape.wav', wav.length, 'audio/wav');
+  const prisma = () => db.upload.findUnique({ where: { id: upload.uploadId } });
+  t.strictSame(await findOwnUpload(db, upload.uploadId, user.id), await prisma(), 'unused: columns, BigInt size, UTC dates');
+  t.equal((await put(upload, wav)).status, 200);
+  t.equal((await createTask(app, user, { uploadId: upload.uploadId, newFormat: 'mp3' })).statusCode, 201);
+  const used = await findOwnUpload(db, upload.uploadId, user.id);
+  t.type(used?.usedAt, Date);
+  t.strictSame(used, await prisma(), 'used');
+});
 
 t.test('presigned PUT → task → conversion → presigned downloads', async (t) => {
   const app = await build(t);
