@@ -212,8 +212,8 @@ try {
   await waitHealthy(engine, PROJECT, SERVICES, ['migrate'], 300_000);
   figures.push(['every service healthy, from `up`', seconds(Date.now() - upStart)]);
   check(true, 'migrate exited 0; nginx, 2 web, 2 workers, postgres, redis and localstack healthy');
-  // Docker's healthcheck asks only whether each web process is alive; a load balancer sends users
-  // only once /ready (database, S3, SQS) answers, as the ALB does: so does the smoke.
+  // Docker's healthcheck asks only whether each web process is alive: the smoke starts once both
+  // web replicas also answer /ready (they reach PostgreSQL, S3 and SQS).
   await ready(`http://127.0.0.1:${http}`);
   figures.push(['/ready through nginx (both web replicas), from `up`', seconds(Date.now() - upStart)]);
   await smoke(engine, env, upStart, `http://127.0.0.1:${http}`, `http://127.0.0.1:${localstackPort}`);
