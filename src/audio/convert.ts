@@ -73,16 +73,12 @@ export function convertAudio(binaries: Binaries, job: ConvertOptions): Promise<A
     let readFailure: string | null = null;
     // A URL carries a signature: it must never reach a log or a task's status reason.
     const withoutUrl = (text: string) => (fromUrl ? text.replaceAll(job.input, 'input') : text);
-    // fluent-ffmpeg checks its codecs before it spawns ffmpeg, and kill() does nothing until then:
-    // an abort in that window kills ffmpeg as it starts (else a stopping worker waited out the whole conversion).
-    let running = false;
-    const abort = () => running && command.kill('SIGKILL');
+    const abort = () => command.kill('SIGKILL');
     job.signal.addEventListener('abort', abort, { once: true });
     command
-      .on('start', () => {
-        running = true;
-        if (job.signal.aborted) command.kill('SIGKILL');
-      })
+      // fluent-ffmpeg checks its codecs before it spawns ffmpeg, and kill() does nothing until then: an
+      // abort in that window kills ffmpeg as it starts (else a stopping worker waited out the conversion).
+      .on('start', () => job.signal.aborted && abort())
       .on('codecData', (input: { duration?: string }) => {
         const seconds = timemarkSeconds(input.duration ?? '');
         durationSeconds = Number.isFinite(seconds) && seconds > 0 ? seconds : null;
